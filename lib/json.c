@@ -468,7 +468,6 @@ sort_and_find_dup(mxc__json_member *m, size_t n, mxc__json_member *tmp)
 static int
 parse_object(parser *ps, mxc_json *v, int depth)
 {
-	unsigned char *open = ps->p;
 	size_t base = ps->ms_n;
 	int rc;
 	ps->p++;
@@ -545,7 +544,10 @@ done:;
 		const mxc__json_member *dup = sort_and_find_dup(mem, n, tmp);
 		if (dup) {
 			ps->ms_n = base;
-			rc = perr(ps, open, MXC_ERR_JSON_DUPLICATE_KEY,
+			/* keys are decoded in place, so a key still starts
+			 * one byte after its opening quote in the copy */
+			rc = perr(ps, (const unsigned char *)dup->key - 1,
+			          MXC_ERR_JSON_DUPLICATE_KEY,
 			          "duplicate key in object");
 			if (ps->err) {
 				mxc__err_subject(ps->err, "$", 1);
