@@ -15,5 +15,6 @@
 #include "matrix-core/keys.h"
 #include "matrix-core/room_version.h"
 #include "matrix-core/event.h"
+#include "matrix-core/power_levels.h"
 
 #endif

@@ -67,6 +67,9 @@ mxc__err(mxc_error *err, int status, const char *fmt, ...)
 	if (!err)
 		return status;
 	err->status = status;
+	err->reason = 0;
+	err->offset = 0;
+	err->subject[0] = '\0';
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof err->message, fmt, ap);

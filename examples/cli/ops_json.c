@@ -94,6 +94,15 @@ op_verify_json(const mxc_json *req, cli_reply *r)
 		verdict(r, false, reason);
 		return 0;
 	}
+	if (key.len != MXC_ED25519_PUBLIC_BYTES) {
+		char reason[100];
+		snprintf(reason, sizeof reason,
+		         "public_key: %zu bytes, an ed25519 key has %d", key.len,
+		         MXC_ED25519_PUBLIC_BYTES);
+		mxc_buf_dispose(&key);
+		verdict(r, false, reason);
+		return 0;
+	}
 	rc = mxc_json_verify(obj, server, kid, (const uint8_t *)key.data,
 	                     key.len, &err);
 	mxc_buf_dispose(&key);

@@ -54,6 +54,23 @@ sb_printf(sb *s, const char *fmt, ...)
 	sb_add(s, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
 }
 
+/* Length of a valid UTF-8 sequence at p, 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *p, size_t avail)
+{
+	unsigned c = p[0];
+	size_t k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+	if (!k || c > 0xF4 || avail < k)
+		return 0;
+	for (size_t i = 1; i < k; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
+	    (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+		return 0;
+	return k;
+}
+
 void
 sb_json_str(sb *s, const char *p, size_t n)
 {
@@ -62,6 +79,19 @@ sb_json_str(sb *s, const char *p, size_t n)
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
+		if (c >= 0x80) {
+			/* messages may quote untrusted bytes: keep the output
+			 * valid UTF-8 by replacing what is not */
+			size_t k = utf8_len((const unsigned char *)p + i, n - i);
+			if (k) {
+				i += k - 1;
+				continue;
+			}
+			sb_add(s, p + run, i - run);
+			sb_add(s, "\xef\xbf\xbd", 3);
+			run = i + 1;
+			continue;
+		}
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		sb_add(s, p + run, i - run);
