@@ -215,8 +215,6 @@ mxc_base64_decode(mxc_buf *out, const char *text, size_t len, unsigned flags,
 		/* keep the buffer's contents as they were */
 		if (out->data)
 			out->data[out->len] = '\0';
-		if (err)
-			err->offset = bad;
 		const uint8_t *rev = (flags & MXC_BASE64_URLSAFE) ? url_rev
 		                                                  : std_rev;
 		unsigned char c = bad < len ? (unsigned char)text[bad] : 0;
@@ -231,8 +229,10 @@ mxc_base64_decode(mxc_buf *out, const char *text, size_t len, unsigned flags,
 			why = "standard character in URL-safe base64";
 		else
 			why = "character outside the base64 alphabet";
-		return mxc__err(err, MXC_ERR_BASE64, "%s at offset %zu", why,
-		                bad);
+		mxc__err(err, MXC_ERR_BASE64, "%s at offset %zu", why, bad);
+		if (err)
+			err->offset = bad;
+		return MXC_ERR_BASE64;
 	}
 	out->len += (size_t)n;
 	out->data[out->len] = '\0';

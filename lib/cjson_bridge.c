@@ -7,11 +7,37 @@
  * silently changed.
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 
 #include "internal.h"
 #include "matrix-core/cjson.h"
 
 #define MAX_SAFE_INT 9007199254740991.0 /* 2^53 - 1 */
+
+/* Fill `err` (subject "$", to which callers prefix the path) and return
+ * `status`. */
+static int
+fail(mxc_error *err, int status, const char *fmt, ...)
+#ifdef __GNUC__
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static int
+fail(mxc_error *err, int status, const char *fmt, ...)
+{
+	if (!err)
+		return status;
+	char msg[sizeof err->message];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	mxc__err(err, status, "%s", msg);
+	mxc__err_subject(err, "$", 1);
+	return status;
+}
 
 /* ---- mxc_json -> cJSON --------------------------------------------------- */
 
@@ -35,27 +61,23 @@ to_cjson(cJSON **out, const mxc_json *v, mxc_error *err)
 			int64_t i;
 			if (mxc_json_get_int(&i, v) != MXC_OK ||
 			    i > (int64_t)1 << 53 || i < -((int64_t)1 << 53)) {
-				mxc__err_subject(err, "$", 1);
-				return mxc__err(err, MXC_ERR_JSON_NUMBER_RANGE,
-				                "integer beyond 2^53: cJSON "
-				                "would round it");
+				return fail(err, MXC_ERR_JSON_NUMBER_RANGE,
+				            "integer beyond 2^53: cJSON "
+				            "would round it");
 			}
 			d = (double)i;
 		} else if (mxc_json_get_double(&d, v) != MXC_OK) {
-			mxc__err_subject(err, "$", 1);
-			return mxc__err(err, MXC_ERR_JSON_NUMBER_RANGE,
-			                "number beyond the double range");
+			return fail(err, MXC_ERR_JSON_NUMBER_RANGE,
+			            "number beyond the double range");
 		}
 		c = cJSON_CreateNumber(d);
 		break;
 	}
 	case MXC_JSON_STRING:
-		if (memchr(v->u.str.s, 0, v->u.str.len)) {
-			mxc__err_subject(err, "$", 1);
-			return mxc__err(err, MXC_ERR_UNSUPPORTED,
-			                "U+0000 in a string: cJSON strings "
-			                "end at NUL");
-		}
+		if (memchr(v->u.str.s, 0, v->u.str.len))
+			return fail(err, MXC_ERR_UNSUPPORTED,
+			            "U+0000 in a string: cJSON strings "
+			            "end at NUL");
 		c = cJSON_CreateString(v->u.str.s);
 		break;
 	case MXC_JSON_ARRAY:
@@ -81,11 +103,12 @@ to_cjson(cJSON **out, const mxc_json *v, mxc_error *err)
 			const mxc__json_member *m = &v->u.obj.m[i];
 			if (memchr(m->key, 0, m->key_len)) {
 				cJSON_Delete(c);
+				mxc__err(err, MXC_ERR_UNSUPPORTED,
+				         "U+0000 in a key: cJSON strings end at "
+				         "NUL");
 				mxc__err_subject(err, "$", 1);
 				mxc__err_path_key(err, m->key, m->key_len);
-				return mxc__err(err, MXC_ERR_UNSUPPORTED,
-				                "U+0000 in a key: cJSON strings "
-				                "end at NUL");
+				return MXC_ERR_UNSUPPORTED;
 			}
 			cJSON *item;
 			int rc = to_cjson(&item, m->value, err);
@@ -118,8 +141,6 @@ mxc_json_to_cjson(cJSON **out, const mxc_json *v, mxc_error *err)
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "NULL argument to mxc_json_to_cjson");
 	*out = NULL;
-	if (err)
-		err->subject[0] = '\0';
 	return to_cjson(out, v, err);
 }
 
@@ -143,49 +164,39 @@ from_cjson(const mxc_json **out, mxc__arena *ar, const cJSON *c, int depth,
 	case cJSON_Number: {
 		double d = c->valuedouble;
 		/* canonical JSON: integers in [-(2^53)+1, (2^53)-1] only */
-		if (!isfinite(d) || d != trunc(d) || fabs(d) > MAX_SAFE_INT) {
-			mxc__err_subject(err, "$", 1);
-			return mxc__err(err, MXC_ERR_JSON_NUMBER_RANGE,
-			                "number %.17g is not an integer of "
-			                "canonical JSON's range",
-			                d);
-		}
+		if (!isfinite(d) || d != trunc(d) || fabs(d) > MAX_SAFE_INT)
+			return fail(err, MXC_ERR_JSON_NUMBER_RANGE,
+			            "number %.17g is not an integer of "
+			            "canonical JSON's range",
+			            d);
 		v = mxc__json_new_int(ar, (int64_t)d);
 		break;
 	}
 	case cJSON_String: {
-		if (!c->valuestring) {
-			mxc__err_subject(err, "$", 1);
-			return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
-			                "cJSON string without a value");
-		}
+		if (!c->valuestring)
+			return fail(err, MXC_ERR_INVALID_ARGUMENT,
+			            "cJSON string without a value");
 		size_t n = strlen(c->valuestring);
-		if (!mxc__utf8_valid(c->valuestring, n)) {
-			mxc__err_subject(err, "$", 1);
-			return mxc__err(err, MXC_ERR_JSON_UTF8,
-			                "string is not valid UTF-8");
-		}
+		if (!mxc__utf8_valid(c->valuestring, n))
+			return fail(err, MXC_ERR_JSON_UTF8,
+			            "string is not valid UTF-8");
 		v = mxc__json_new_string(ar, c->valuestring, n);
 		break;
 	}
 	case cJSON_Raw: {
-		if (!c->valuestring) {
-			mxc__err_subject(err, "$", 1);
-			return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
-			                "cJSON raw item without text");
-		}
+		if (!c->valuestring)
+			return fail(err, MXC_ERR_INVALID_ARGUMENT,
+			            "cJSON raw item without text");
 		return mxc__json_parse_arena(out, ar, c->valuestring,
 		                             strlen(c->valuestring), 0, err);
 	}
 	case cJSON_Array:
 	case cJSON_Object: {
 		bool is_obj = (c->type & 0xFF) == cJSON_Object;
-		if (depth >= MXC_JSON_MAX_DEPTH) {
-			mxc__err_subject(err, "$", 1);
-			return mxc__err(err, MXC_ERR_JSON_DEPTH,
-			                "nested deeper than %d",
-			                MXC_JSON_MAX_DEPTH);
-		}
+		if (depth >= MXC_JSON_MAX_DEPTH)
+			return fail(err, MXC_ERR_JSON_DEPTH,
+			            "nested deeper than %d",
+			            MXC_JSON_MAX_DEPTH);
 		size_t n = 0;
 		for (const cJSON *k = c->child; k; k = k->next)
 			n++;
@@ -201,20 +212,19 @@ from_cjson(const mxc_json **out, mxc__arena *ar, const cJSON *c, int depth,
 			size_t key_len = 0;
 			if (is_obj) {
 				if (!k->string) {
-					mxc__err_subject(err, "$", 1);
-					return mxc__err(err,
-					                MXC_ERR_INVALID_ARGUMENT,
-					                "cJSON member without "
-					                "a key");
+					return fail(err,
+					            MXC_ERR_INVALID_ARGUMENT,
+					            "cJSON member without "
+					            "a key");
 				}
 				key_len = strlen(k->string);
 				if (!mxc__utf8_valid(k->string, key_len)) {
+					mxc__err(err, MXC_ERR_JSON_UTF8,
+					         "key is not valid UTF-8");
 					mxc__err_subject(err, "$", 1);
 					mxc__err_path_key(err, k->string,
 					                  key_len);
-					return mxc__err(err, MXC_ERR_JSON_UTF8,
-					                "key is not valid "
-					                "UTF-8");
+					return MXC_ERR_JSON_UTF8;
 				}
 			}
 			int rc = from_cjson(&child, ar, k, depth + 1, err);
@@ -241,9 +251,9 @@ from_cjson(const mxc_json **out, mxc__arena *ar, const cJSON *c, int depth,
 		if (is_obj) {
 			int rc = mxc__json_object_finish(v);
 			if (rc == MXC_ERR_JSON_DUPLICATE_KEY) {
-				mxc__err_subject(err, "$", 1);
-				return mxc__err(err, rc,
-				                "a key is repeated in an object");
+				return fail(err, rc,
+				            "a key is repeated in an "
+				            "object");
 			}
 			if (rc)
 				return mxc__err(err, rc, "out of memory");
@@ -251,9 +261,8 @@ from_cjson(const mxc_json **out, mxc__arena *ar, const cJSON *c, int depth,
 		break;
 	}
 	default:
-		mxc__err_subject(err, "$", 1);
-		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
-		                "invalid cJSON item (type %d)", c->type);
+		return fail(err, MXC_ERR_INVALID_ARGUMENT,
+		            "invalid cJSON item (type %d)", c->type);
 	}
 	if (!v)
 		return mxc__err(err, MXC_ERR_NOMEM, "out of memory");

@@ -125,6 +125,15 @@ mxc_ed25519_verify(const uint8_t *sig, size_t sig_len, const void *msg,
 
 /* ---- key IDs ----------------------------------------------------------- */
 
+static int
+key_id_err(mxc_error *err, int status, const char *id, size_t n,
+           const char *msg)
+{
+	mxc__err(err, status, "%s", msg);
+	mxc__err_subject(err, id, n);
+	return status;
+}
+
 int
 mxc__key_id_check(const char *id, size_t n, mxc_error *err)
 {
@@ -133,30 +142,22 @@ mxc__key_id_check(const char *id, size_t n, mxc_error *err)
 	size_t colon = 0;
 	while (colon < n && id[colon] != ':')
 		colon++;
-	if (colon == n || colon == 0) {
-		mxc__err_subject(err, id, n);
-		return mxc__err(err, MXC_ERR_BAD_KEY,
-		                "key ID is not <algorithm>:<version>");
-	}
-	if (colon != 7 || memcmp(id, "ed25519", 7) != 0) {
-		mxc__err_subject(err, id, n);
-		return mxc__err(err, MXC_ERR_UNSUPPORTED,
-		                "key algorithm is not ed25519");
-	}
-	if (colon + 1 == n) {
-		mxc__err_subject(err, id, n);
-		return mxc__err(err, MXC_ERR_BAD_KEY, "key ID has no version");
-	}
+	if (colon == n || colon == 0)
+		return key_id_err(err, MXC_ERR_BAD_KEY, id, n,
+		                  "key ID is not <algorithm>:<version>");
+	if (colon != 7 || memcmp(id, "ed25519", 7) != 0)
+		return key_id_err(err, MXC_ERR_UNSUPPORTED, id, n,
+		                  "key algorithm is not ed25519");
+	if (colon + 1 == n)
+		return key_id_err(err, MXC_ERR_BAD_KEY, id, n,
+		                  "key ID has no version");
 	for (size_t i = colon + 1; i < n; i++) {
 		unsigned char c = (unsigned char)id[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_')) {
-			mxc__err_subject(err, id, n);
-			return mxc__err(err, MXC_ERR_BAD_KEY,
-			                "key version has a character outside "
-			                "[a-zA-Z0-9_] at offset %zu",
-			                i);
-		}
+		      (c >= '0' && c <= '9') || c == '_'))
+			return key_id_err(err, MXC_ERR_BAD_KEY, id, n,
+			                  "key version has a character outside "
+			                  "[a-zA-Z0-9_]");
 	}
 	return MXC_OK;
 }
@@ -224,10 +225,11 @@ mxc_signing_key_from_base64(mxc_signing_key **out, const char *seed_b64,
 	long n = mxc__base64_decode_raw(seed, seed_b64, len, false, &bad);
 	if (n < 0) {
 		sodium_memzero(seed, sizeof seed);
+		mxc__err(err, MXC_ERR_BASE64, "seed is not valid base64 (offset %zu)",
+		         bad);
 		if (err)
 			err->offset = bad;
-		return mxc__err(err, MXC_ERR_BASE64,
-		                "seed is not valid base64 (offset %zu)", bad);
+		return MXC_ERR_BASE64;
 	}
 	int rc = mxc_signing_key_new(out, seed, (size_t)n, key_id, alloc, err);
 	sodium_memzero(seed, sizeof seed);

@@ -203,14 +203,14 @@ static int
 doc_err(mxc_error *err, const char *path, const char *key, size_t key_len,
         const char *msg)
 {
-	if (err) {
-		mxc__err_subject(err, "", 0);
-		if (key)
-			mxc__err_path_key(err, key, key_len);
-		if (path)
-			mxc__err_path_key(err, path, strlen(path));
-	}
-	return mxc__err(err, MXC_ERR_BAD_KEY_DOCUMENT, "%s", msg);
+	mxc__err(err, MXC_ERR_BAD_KEY_DOCUMENT, "%s", msg);
+	if (key)
+		mxc__err_path_key(err, key, key_len);
+	if (path)
+		mxc__err_path_key(err, path, strlen(path));
+	else
+		mxc__err_subject(err, "$", 1);
+	return MXC_ERR_BAD_KEY_DOCUMENT;
 }
 
 static int
@@ -289,9 +289,10 @@ check_self_signature(const mxc_server_keys *ks, mxc_error *err)
 	const mxc_json *entry = mxc_json_get(mxc_json_get(doc, "signatures", 10),
 	                                     ks->server_name, ks->server_len);
 	if (mxc_json_get_type(entry) != MXC_JSON_OBJECT) {
+		mxc__err(err, MXC_ERR_BAD_SIGNATURE,
+		         "the key document is not signed by its server");
 		mxc__err_subject(err, "$.signatures", 12);
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "the key document is not signed by its server");
+		return MXC_ERR_BAD_SIGNATURE;
 	}
 	mxc__arena ar;
 	mxc__arena_init(&ar, &ks->arena.alloc);
@@ -324,12 +325,11 @@ check_self_signature(const mxc_server_keys *ks, mxc_error *err)
 		checked++;
 	}
 	if (!checked) {
-		mxc__err_subject(err, "", 0);
-		mxc__err_path_key(err, ks->server_name, ks->server_len);
-		mxc__err_path_key(err, "signatures", 10);
 		rc = mxc__err(err, MXC_ERR_BAD_SIGNATURE,
 		              "no signature of the server with one of its "
 		              "verify_keys");
+		mxc__err_path_key(err, ks->server_name, ks->server_len);
+		mxc__err_path_key(err, "signatures", 10);
 	}
 done:
 	mxc_buf_dispose(&bytes);
@@ -374,11 +374,11 @@ from_owned(mxc_server_keys **out, mxc_json *owned,
 	if (expected_server && (strlen(expected_server) != ks->server_len ||
 	                        memcmp(expected_server, ks->server_name,
 	                               ks->server_len) != 0)) {
-		mxc__err_subject(err, "$.server_name", 13);
 		rc = mxc__err(err, MXC_ERR_BAD_KEY_DOCUMENT,
 		              "keys of %.*s, not of %.60s",
 		              (int)(ks->server_len > 60 ? 60 : ks->server_len),
 		              ks->server_name, expected_server);
+		mxc__err_subject(err, "$.server_name", 13);
 		goto fail;
 	}
 	if (get_ts(&ks->valid_until, mxc_json_get(doc, "valid_until_ts", 14))) {
@@ -528,6 +528,16 @@ mxc_server_keys_find(size_t *index, const mxc_server_keys *keys,
 	return MXC_ERR_NOT_FOUND;
 }
 
+static int
+no_such_key(const mxc_server_keys *keys, const char *key_id, mxc_error *err)
+{
+	mxc__err(err, MXC_ERR_NOT_FOUND, "%.*s has no key of this ID",
+	         (int)(keys->server_len > 60 ? 60 : keys->server_len),
+	         keys->server_name);
+	mxc__err_subject(err, key_id, strlen(key_id));
+	return MXC_ERR_NOT_FOUND;
+}
+
 int
 mxc_server_keys_key_for_event(const uint8_t **pubkey, int64_t *until_ts,
                               const mxc_server_keys *keys, const char *key_id,
@@ -538,24 +548,19 @@ mxc_server_keys_key_for_event(const uint8_t **pubkey, int64_t *until_ts,
 		                "NULL argument to mxc_server_keys_key_for_event");
 	*pubkey = NULL;
 	size_t i;
-	if (mxc_server_keys_find(&i, keys, key_id)) {
-		mxc__err_subject(err, key_id, strlen(key_id));
-		return mxc__err(err, MXC_ERR_NOT_FOUND,
-		                "%.*s has no key of this ID",
-		                (int)(keys->server_len > 60 ? 60
-		                                            : keys->server_len),
-		                keys->server_name);
-	}
+	if (mxc_server_keys_find(&i, keys, key_id))
+		return no_such_key(keys, key_id, err);
 	const key_entry *k = &keys->keys[i];
 	/* Validating hashes and signatures on received events: "keys that are
 	 * known to have expired prior to the event's origin_server_ts are
 	 * ignored" */
 	if (k->old && k->until <= ts) {
+		mxc__err(err, MXC_ERR_BAD_KEY,
+		         "old key expired at %lld, not after the event's "
+		         "timestamp %lld",
+		         (long long)k->until, (long long)ts);
 		mxc__err_subject(err, key_id, strlen(key_id));
-		return mxc__err(err, MXC_ERR_BAD_KEY,
-		                "old key expired at %lld, not after the event's "
-		                "timestamp %lld",
-		                (long long)k->until, (long long)ts);
+		return MXC_ERR_BAD_KEY;
 	}
 	*pubkey = k->pk;
 	if (until_ts)
@@ -575,27 +580,23 @@ mxc_server_keys_key_for_request(const uint8_t **pubkey,
 		                "mxc_server_keys_key_for_request");
 	*pubkey = NULL;
 	size_t i;
-	if (mxc_server_keys_find(&i, keys, key_id)) {
-		mxc__err_subject(err, key_id, strlen(key_id));
-		return mxc__err(err, MXC_ERR_NOT_FOUND,
-		                "%.*s has no key of this ID",
-		                (int)(keys->server_len > 60 ? 60
-		                                            : keys->server_len),
-		                keys->server_name);
-	}
+	if (mxc_server_keys_find(&i, keys, key_id))
+		return no_such_key(keys, key_id, err);
 	const key_entry *k = &keys->keys[i];
-	mxc__err_subject(err, key_id, strlen(key_id));
 	/* Publishing Keys: old_verify_keys "are only valid for signing
 	 * events" */
+	int rc = MXC_OK;
 	if (k->old)
-		return mxc__err(err, MXC_ERR_BAD_KEY,
-		                "an old key cannot sign requests");
-	if (now_ts > keys->valid_until)
-		return mxc__err(err, MXC_ERR_BAD_KEY,
-		                "the key document expired at %lld (now %lld)",
-		                (long long)keys->valid_until, (long long)now_ts);
-	if (err)
-		err->subject[0] = '\0';
+		rc = mxc__err(err, MXC_ERR_BAD_KEY,
+		              "an old key cannot sign requests");
+	else if (now_ts > keys->valid_until)
+		rc = mxc__err(err, MXC_ERR_BAD_KEY,
+		              "the key document expired at %lld (now %lld)",
+		              (long long)keys->valid_until, (long long)now_ts);
+	if (rc) {
+		mxc__err_subject(err, key_id, strlen(key_id));
+		return rc;
+	}
 	*pubkey = k->pk;
 	return MXC_OK;
 }

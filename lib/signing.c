@@ -7,6 +7,9 @@
  * (members point into the caller's tree), never from a copy. A new signed
  * object is built the same way and deep-copied once into its own document.
  */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "internal.h"
 
 const mxc_json *
@@ -46,27 +49,57 @@ mxc_json_signing_bytes(mxc_buf *out, const mxc_json *obj, mxc_error *err)
 	return rc;
 }
 
+/* Fill `err` with a formatted message and the path of the failure:
+ * depth 0 "$", 1 "$.signatures", 2 "$.signatures.<server>", 3 ... .<key>. */
+static int
+fail_at(mxc_error *err, int status, int depth, const char *server,
+        size_t server_len, const char *key_id, size_t key_len,
+        const char *fmt, ...)
+#ifdef __GNUC__
+	__attribute__((format(printf, 8, 9)))
+#endif
+	;
+
+static int
+fail_at(mxc_error *err, int status, int depth, const char *server,
+        size_t server_len, const char *key_id, size_t key_len,
+        const char *fmt, ...)
+{
+	if (!err)
+		return status;
+	char msg[sizeof err->message];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	mxc__err(err, status, "%s", msg);
+	if (depth >= 3)
+		mxc__err_path_key(err, key_id, key_len);
+	if (depth >= 2)
+		mxc__err_path_key(err, server, server_len);
+	if (depth >= 1)
+		mxc__err_path_key(err, "signatures", 10);
+	else
+		mxc__err_subject(err, "$", 1);
+	return status;
+}
+
 /* Is `v` absent, or an object whose members are all objects? */
 static int
 check_signatures_shape(const mxc_json *sigs, mxc_error *err)
 {
 	if (!sigs)
 		return MXC_OK;
-	if (mxc_json_get_type(sigs) != MXC_JSON_OBJECT) {
-		mxc__err_subject(err, "$.signatures", 12);
-		return mxc__err(err, MXC_ERR_JSON_TYPE,
-		                "`signatures` is not an object");
-	}
+	if (mxc_json_get_type(sigs) != MXC_JSON_OBJECT)
+		return fail_at(err, MXC_ERR_JSON_TYPE, 1, NULL, 0, NULL, 0,
+		               "`signatures` is not an object");
 	for (size_t i = 0; i < sigs->u.obj.n; i++) {
 		const mxc__json_member *m = &sigs->u.obj.m[i];
-		if (m->value->type != MXC_JSON_OBJECT) {
-			mxc__err_subject(err, "", 0);
-			mxc__err_path_key(err, m->key, m->key_len);
-			mxc__err_path_key(err, "signatures", 10);
-			return mxc__err(err, MXC_ERR_JSON_TYPE,
-			                "a server's entry in `signatures` is not "
-			                "an object");
-		}
+		if (m->value->type != MXC_JSON_OBJECT)
+			return fail_at(err, MXC_ERR_JSON_TYPE, 2, m->key,
+			               m->key_len, NULL, 0,
+			               "a server's entry in `signatures` is not "
+			               "an object");
 	}
 	return MXC_OK;
 }
@@ -155,84 +188,72 @@ mxc__json_verify_bytes(const mxc_json *obj, const char *server,
 {
 	/* Checking for a Signature, step 1: an entry for the entity */
 	const mxc_json *sigs = mxc_json_get(obj, "signatures", 10);
-	if (!sigs) {
-		mxc__err_subject(err, "$", 1);
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "the object has no `signatures`");
-	}
-	if (sigs->type != MXC_JSON_OBJECT) {
-		mxc__err_subject(err, "$.signatures", 12);
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "`signatures` is not an object");
-	}
+	if (!sigs)
+		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 0, NULL, 0, NULL, 0,
+		               "the object has no `signatures`");
+	if (sigs->type != MXC_JSON_OBJECT)
+		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 1, NULL, 0, NULL, 0,
+		               "`signatures` is not an object");
+	int sl = (int)(server_len > 100 ? 100 : server_len);
 	const mxc_json *entry = mxc_json_get(sigs, server, server_len);
-	if (!entry) {
-		mxc__err_subject(err, "", 0);
-		mxc__err_path_key(err, server, server_len);
-		mxc__err_path_key(err, "signatures", 10);
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "no signatures from %.*s",
-		                (int)(server_len > 100 ? 100 : server_len),
-		                server);
-	}
-	if (entry->type != MXC_JSON_OBJECT) {
-		mxc__err_subject(err, "", 0);
-		mxc__err_path_key(err, server, server_len);
-		mxc__err_path_key(err, "signatures", 10);
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "the server's signatures are not an object");
-	}
-	/* step 2: only algorithms we understand (ed25519) */
-	int rc = mxc__key_id_check(key_id, key_id_len, err);
-	if (rc == MXC_ERR_BAD_KEY)
-		rc = MXC_ERR_BAD_SIGNATURE; /* no such key can have signed */
-	if (rc) {
-		mxc__err_subject(err, "", 0);
-		mxc__err_path_key(err, key_id, key_id_len);
-		mxc__err_path_key(err, server, server_len);
-		mxc__err_path_key(err, "signatures", 10);
-		if (err)
-			err->status = rc;
-		return rc;
-	}
+	if (!entry)
+		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 2, server, server_len,
+		               NULL, 0, "no signatures from %.*s", sl, server);
+	if (entry->type != MXC_JSON_OBJECT)
+		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 2, server, server_len,
+		               NULL, 0, "the signatures of %.*s are not an object",
+		               sl, server);
+	/* step 2: only algorithms we understand (ed25519); a malformed key ID
+	 * cannot have signed anything */
+	int rc = mxc__key_id_check(key_id, key_id_len, NULL);
+	if (rc == MXC_ERR_UNSUPPORTED)
+		return fail_at(err, rc, 3, server, server_len, key_id,
+		               key_id_len, "key algorithm is not ed25519");
+	if (rc)
+		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 3, server, server_len,
+		               key_id, key_id_len,
+		               "key ID is not ed25519:[a-zA-Z0-9_]+");
 	/* step 3 is the caller's (it hands the verification key over) */
+	int kl = (int)(key_id_len > 60 ? 60 : key_id_len);
 	const mxc_json *sig_v = mxc_json_get(entry, key_id, key_id_len);
-	mxc__err_subject(err, "", 0);
-	mxc__err_path_key(err, key_id, key_id_len);
-	mxc__err_path_key(err, server, server_len);
-	mxc__err_path_key(err, "signatures", 10);
 	if (!sig_v)
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "no signature with key %.*s from this server",
-		                (int)(key_id_len > 60 ? 60 : key_id_len), key_id);
+		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 3, server, server_len,
+		               key_id, key_id_len,
+		               "no signature by %.*s with key %.*s", sl, server,
+		               kl, key_id);
 	if (sig_v->type != MXC_JSON_STRING)
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "the signature is not a string");
+		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 3, server, server_len,
+		               key_id, key_id_len,
+		               "the signature is not a string");
 	/* step 4: decode the base64 (padded or not) */
 	size_t b64_len = sig_v->u.str.len;
 	if (b64_len > 88)
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "the signature has %zu base64 characters, too "
-		                "many for %d bytes",
-		                b64_len, MXC_ED25519_SIG_BYTES);
+		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 3, server, server_len,
+		               key_id, key_id_len,
+		               "the signature has %zu base64 characters, too "
+		               "many for %d bytes",
+		               b64_len, MXC_ED25519_SIG_BYTES);
 	uint8_t sig[88 / 4 * 3 + 3];
 	size_t bad = 0;
 	long n = mxc__base64_decode_raw(sig, sig_v->u.str.s, b64_len, false,
 	                                &bad);
 	if (n < 0)
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "the signature is not valid base64 (offset %zu)",
-		                bad);
+		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 3, server, server_len,
+		               key_id, key_id_len,
+		               "the signature is not valid base64 (offset %zu)",
+		               bad);
 	if (n != MXC_ED25519_SIG_BYTES)
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "the signature has %ld bytes, not %d", n,
-		                MXC_ED25519_SIG_BYTES);
+		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 3, server, server_len,
+		               key_id, key_id_len,
+		               "the signature has %ld bytes, not %d", n,
+		               MXC_ED25519_SIG_BYTES);
 	/* steps 5 to 7: the caller computed the bytes; check them */
 	if (mxc_ed25519_verify(sig, (size_t)n, msg, msg_len, pubkey,
 	                       MXC_ED25519_PUBLIC_BYTES) != MXC_OK)
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "the signature does not verify under the key "
-		                "given");
+		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 3, server, server_len,
+		               key_id, key_id_len,
+		               "the signature does not verify under the key "
+		               "given");
 	return MXC_OK;
 }
 

@@ -208,15 +208,16 @@ bad_header(mxc_error *err, size_t offset, const char *param_name,
 {
 	if (!err)
 		return MXC_ERR_BAD_HEADER;
-	err->offset = offset;
 	if (param_name) {
+		mxc__err(err, MXC_ERR_BAD_HEADER, "%s: %s (offset %zu)",
+		         param_name, msg, offset);
 		mxc__err_subject(err, param_name, strlen(param_name));
-		return mxc__err(err, MXC_ERR_BAD_HEADER, "%s: %s (offset %zu)",
-		                param_name, msg, offset);
+	} else {
+		mxc__err(err, MXC_ERR_BAD_HEADER, "%s (offset %zu)", msg,
+		         offset);
 	}
-	mxc__err_subject(err, "", 0);
-	return mxc__err(err, MXC_ERR_BAD_HEADER, "%s (offset %zu)", msg,
-	                offset);
+	err->offset = offset;
+	return MXC_ERR_BAD_HEADER;
 }
 
 /* quoted-string (RFC 9110 5.6.4) from s[*pp] == '"': the unescaped value
@@ -538,12 +539,11 @@ mxc_xmatrix_verify(const mxc_xmatrix *x, const char *method, const char *uri,
 		 * the request" */
 		if (dest && (dest_len != my_len ||
 		             memcmp(dest, my_server, my_len) != 0)) {
+			mxc__err(err, MXC_ERR_BAD_HEADER,
+			         "the request is for %.*s, not this server",
+			         (int)(dest_len > 100 ? 100 : dest_len), dest);
 			mxc__err_subject(err, "destination", 11);
-			return mxc__err(err, MXC_ERR_BAD_HEADER,
-			                "the request is for %.*s, not this "
-			                "server",
-			                (int)(dest_len > 100 ? 100 : dest_len),
-			                dest);
+			return MXC_ERR_BAD_HEADER;
 		}
 		if (!dest) {
 			dest = my_server;
@@ -554,40 +554,47 @@ mxc_xmatrix_verify(const mxc_xmatrix *x, const char *method, const char *uri,
 		                "the header has no destination and the caller "
 		                "named none");
 	}
-	int rc = mxc__key_id_check(x->key, x->key_len, err);
-	if (rc == MXC_ERR_BAD_KEY)
-		rc = MXC_ERR_BAD_SIGNATURE;
+	int rc = mxc__key_id_check(x->key, x->key_len, NULL);
 	if (rc) {
-		if (err)
-			err->status = rc;
+		mxc__err(err, rc == MXC_ERR_UNSUPPORTED ? rc : MXC_ERR_BAD_SIGNATURE,
+		         rc == MXC_ERR_UNSUPPORTED
+		                 ? "key algorithm is not ed25519"
+		                 : "key ID is not ed25519:[a-zA-Z0-9_]+");
+		mxc__err_subject(err, "key", 3);
+		return rc == MXC_ERR_UNSUPPORTED ? rc : MXC_ERR_BAD_SIGNATURE;
+	}
+	uint8_t sig[88 / 4 * 3 + 3];
+	long n = -1;
+	size_t bad = 0;
+	if (x->sig_len > 88)
+		rc = mxc__err(err, MXC_ERR_BAD_SIGNATURE,
+		              "the signature has %zu base64 characters, too "
+		              "many for %d bytes",
+		              x->sig_len, MXC_ED25519_SIG_BYTES);
+	else if ((n = mxc__base64_decode_raw(sig, x->sig, x->sig_len, false,
+	                                     &bad)) < 0)
+		rc = mxc__err(err, MXC_ERR_BAD_SIGNATURE,
+		              "the signature is not valid base64 (offset %zu)",
+		              bad);
+	else if (n != MXC_ED25519_SIG_BYTES)
+		rc = mxc__err(err, MXC_ERR_BAD_SIGNATURE,
+		              "the signature has %ld bytes, not %d", n,
+		              MXC_ED25519_SIG_BYTES);
+	if (rc) {
+		mxc__err_subject(err, "sig", 3);
 		return rc;
 	}
-	mxc__err_subject(err, "sig", 3);
-	if (x->sig_len > 88)
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "the signature has %zu base64 characters, too "
-		                "many for %d bytes",
-		                x->sig_len, MXC_ED25519_SIG_BYTES);
-	uint8_t sig[88 / 4 * 3 + 3];
-	size_t bad = 0;
-	long n = mxc__base64_decode_raw(sig, x->sig, x->sig_len, false, &bad);
-	if (n < 0)
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "the signature is not valid base64 (offset %zu)",
-		                bad);
-	if (n != MXC_ED25519_SIG_BYTES)
-		return mxc__err(err, MXC_ERR_BAD_SIGNATURE,
-		                "the signature has %ld bytes, not %d", n,
-		                MXC_ED25519_SIG_BYTES);
 	mxc_buf bytes = MXC_BUF_INIT;
 	rc = request_bytes(&bytes, method, uri, x->origin, x->origin_len, dest,
 	                   dest_len, content, err);
 	if (rc == MXC_OK &&
 	    mxc_ed25519_verify(sig, (size_t)n, bytes.data, bytes.len, pubkey,
-	                       pubkey_len) != MXC_OK)
+	                       pubkey_len) != MXC_OK) {
 		rc = mxc__err(err, MXC_ERR_BAD_SIGNATURE,
 		              "the request's signature does not verify under "
 		              "the key given");
+		mxc__err_subject(err, "sig", 3);
+	}
 	mxc_buf_dispose(&bytes);
 	return rc;
 }
