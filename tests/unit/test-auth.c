@@ -283,6 +283,209 @@ START_TEST(state_set)
 }
 END_TEST
 
+/* Restricted joins (v8+ rule 4.2.1, v10 numbering): the join must be
+ * signed by the authorising user's server, under keys the caller gives. */
+static mxc_event *
+signed_join(const char *ver, const char *server, const mxc_signing_key *key)
+{
+	char text[512];
+	snprintf(text, sizeof text,
+	         "{\"type\":\"m.room.member\",\"state_key\":\"@carol:c\","
+	         "\"sender\":\"@carol:c\",\"room_id\":\"%s\",\"event_id\":"
+	         "\"$join\",\"origin_server_ts\":1000,\"content\":"
+	         "{\"membership\":\"join\",\"join_authorised_via_users_server\":"
+	         "\"@bob:a\"}}",
+	         strcmp(ver, "12") == 0 ? "!CREATE" : "!r:a");
+	mxc_json *j = test_parse(text, 0);
+	mxc_json *sj = NULL;
+	ck_assert_int_eq(mxc_event_sign_json(&sj, rv_of(ver), j, server, key,
+	                                     NULL, NULL),
+	                 MXC_OK);
+	mxc_event *ev = NULL;
+	ck_assert_int_eq(parse_ev(&ev, rv_of(ver), sj, NULL), MXC_OK);
+	mxc_json_free(sj);
+	mxc_json_free(j);
+	return ev;
+}
+
+static mxc_auth_state *
+restricted_state(const char *ver, const char *bob_membership,
+                 mxc_event **evs)
+{
+	int v12 = strcmp(ver, "12") == 0;
+	const char *room = v12 ? "!CREATE" : "!r:a";
+	char t[5][300];
+	snprintf(t[0], sizeof t[0],
+	         "{\"type\":\"m.room.create\",\"state_key\":\"\",\"sender\":"
+	         "\"@alice:a\",\"event_id\":\"$CREATE\",%s\"content\":{}}",
+	         v12 ? "" : "\"room_id\":\"!r:a\",");
+	snprintf(t[1], sizeof t[1],
+	         "{\"type\":\"m.room.member\",\"state_key\":\"@alice:a\","
+	         "\"sender\":\"@alice:a\",\"room_id\":\"%s\",\"event_id\":"
+	         "\"$a\",\"content\":{\"membership\":\"join\"}}", room);
+	snprintf(t[2], sizeof t[2],
+	         "{\"type\":\"m.room.join_rules\",\"state_key\":\"\",\"sender\":"
+	         "\"@alice:a\",\"room_id\":\"%s\",\"event_id\":\"$jr\","
+	         "\"content\":{\"join_rule\":\"restricted\"}}", room);
+	snprintf(t[3], sizeof t[3],
+	         "{\"type\":\"m.room.member\",\"state_key\":\"@bob:a\","
+	         "\"sender\":\"@bob:a\",\"room_id\":\"%s\",\"event_id\":"
+	         "\"$b\",\"content\":{\"membership\":\"%s\"}}", room,
+	         bob_membership);
+	snprintf(t[4], sizeof t[4],
+	         "{\"type\":\"m.room.power_levels\",\"state_key\":\"\","
+	         "\"sender\":\"@alice:a\",\"room_id\":\"%s\",\"event_id\":"
+	         "\"$pl\",\"content\":{\"invite\":0}}", room);
+	for (int i = 0; i < 5; i++)
+		evs[i] = ev_of(ver, t[i]);
+	mxc_auth_state *st = NULL;
+	ck_assert_int_eq(mxc_auth_state_new(&st, (const mxc_event *const *)evs,
+	                                    5, NULL, NULL),
+	                 MXC_OK);
+	return st;
+}
+
+START_TEST(restricted_join_signatures)
+{
+	static const char *const vers[2] = {"10", "12"};
+	static const char *const nums[2] = {"4.2.1", "5.2.1"};
+	static const char *const auth_nums[2] = {"4.3.5.2", "5.3.5.2"};
+	uint8_t seed[32], pub[32], other[32];
+	memset(seed, 1, sizeof seed);
+	mxc_signing_key *key = NULL, *key2 = NULL;
+	ck_assert_int_eq(mxc_signing_key_new(&key, seed, 32, "ed25519:1", NULL,
+	                                     NULL),
+	                 MXC_OK);
+	memset(seed, 2, sizeof seed);
+	ck_assert_int_eq(mxc_signing_key_new(&key2, seed, 32, "ed25519:1",
+	                                     NULL, NULL),
+	                 MXC_OK);
+	mxc_signing_key_public(pub, key);
+	mxc_signing_key_public(other, key2);
+	for (int i = 0; i < 2; i++) {
+		const char *ver = vers[i];
+		char prefix[64];
+		mxc_event *evs[5];
+		mxc_auth_state *st = restricted_state(ver, "join", evs);
+		mxc_event *join = signed_join(ver, "a", key);
+		mxc_event_key k = {"a", "ed25519:1", pub, 32, MXC_TS_NONE,
+		                   MXC_TS_NONE};
+		mxc_error err;
+		/* validly signed, authoriser joined with invite power */
+		ck_assert_int_eq(mxc_auth_check(join, st, &k, 1, MXC_TS_NONE, 0,
+		                                &err),
+		                 MXC_OK);
+		/* the key is missing: need_input naming the server */
+		ck_assert_int_eq(mxc_auth_check(join, st, NULL, 0, MXC_TS_NONE,
+		                                0, &err),
+		                 MXC_ERR_NEED_INPUT);
+		ck_assert_str_eq(err.subject, "a");
+		mxc_event_key k_other_id = {"a", "ed25519:2", pub, 32,
+		                            MXC_TS_NONE, MXC_TS_NONE};
+		ck_assert_int_eq(mxc_auth_check(join, st, &k_other_id, 1,
+		                                MXC_TS_NONE, 0, &err),
+		                 MXC_ERR_NEED_INPUT);
+		/* the caller says signatures were checked */
+		ck_assert_int_eq(mxc_auth_check(join, st, NULL, 0, MXC_TS_NONE,
+		                                MXC_AUTH_SIGNATURES_CHECKED,
+		                                &err),
+		                 MXC_OK);
+		/* a key that does not verify: rejected by 4.2.1 */
+		snprintf(prefix, sizeof prefix, "v%s auth rule %s:", ver,
+		         nums[i]);
+		mxc_event_key k_bad = {"a", "ed25519:1", other, 32, MXC_TS_NONE,
+		                       MXC_TS_NONE};
+		ck_assert_int_eq(mxc_auth_check(join, st, &k_bad, 1,
+		                                MXC_TS_NONE, 0, &err),
+		                 MXC_ERR_AUTH_REJECTED);
+		ck_assert_int_eq(err.reason,
+		                 MXC_AUTH_MEMBER_AUTHORISER_SIGNATURE);
+		ck_assert_msg(strstr(err.message, prefix), "%s", err.message);
+		/* a key no longer valid when the event was sent (v5+) */
+		mxc_event_key k_old = {"a", "ed25519:1", pub, 32, 500,
+		                       MXC_TS_NONE};
+		ck_assert_int_eq(mxc_auth_check(join, st, &k_old, 1,
+		                                MXC_TS_NONE, 0, &err),
+		                 MXC_ERR_AUTH_REJECTED);
+		ck_assert_msg(strstr(err.message, prefix), "%s", err.message);
+		mxc_event_key k_exp = {"a", "ed25519:1", pub, 32, MXC_TS_NONE,
+		                       999};
+		ck_assert_int_eq(mxc_auth_check(join, st, &k_exp, 1,
+		                                MXC_TS_NONE, 0, &err),
+		                 MXC_ERR_AUTH_REJECTED);
+		/* now + 7 days caps valid_until_ts: now far before the event */
+		mxc_event_key k_cap = {"a", "ed25519:1", pub, 32, 1000000,
+		                       MXC_TS_NONE};
+		ck_assert_int_eq(mxc_auth_check(join, st, &k_cap, 1,
+		                                -700000000LL, 0, &err),
+		                 MXC_ERR_AUTH_REJECTED);
+		ck_assert_int_eq(mxc_auth_check(join, st, &k_cap, 1, 0, 0, &err),
+		                 MXC_OK);
+		mxc_event_free(join);
+		/* signed by another server only */
+		join = signed_join(ver, "c", key);
+		mxc_event_key kc = {"c", "ed25519:1", pub, 32, MXC_TS_NONE,
+		                    MXC_TS_NONE};
+		ck_assert_int_eq(mxc_auth_check(join, st, &kc, 1, MXC_TS_NONE,
+		                                0, &err),
+		                 MXC_ERR_AUTH_REJECTED);
+		ck_assert_msg(strstr(err.message, prefix), "%s", err.message);
+		mxc_event_free(join);
+		mxc_auth_state_free(st);
+		for (int e = 0; e < 5; e++)
+			mxc_event_free(evs[e]);
+		/* validly signed, but the authoriser is not joined */
+		st = restricted_state(ver, "leave", evs);
+		join = signed_join(ver, "a", key);
+		snprintf(prefix, sizeof prefix, "v%s auth rule %s:", ver,
+		         auth_nums[i]);
+		ck_assert_int_eq(mxc_auth_check(join, st, &k, 1, MXC_TS_NONE, 0,
+		                                &err),
+		                 MXC_ERR_AUTH_REJECTED);
+		ck_assert_int_eq(err.reason, MXC_AUTH_JOIN_AUTHORISER);
+		ck_assert_msg(strstr(err.message, prefix), "%s", err.message);
+		mxc_event_free(join);
+		mxc_auth_state_free(st);
+		for (int e = 0; e < 5; e++)
+			mxc_event_free(evs[e]);
+	}
+	mxc_signing_key_free(key);
+	mxc_signing_key_free(key2);
+}
+END_TEST
+
+/* Bad input: never a crash, never an allow. */
+START_TEST(bad_input)
+{
+	ck_assert_int_eq(mxc_auth_check(NULL, NULL, NULL, 0, MXC_TS_NONE, 0,
+	                                NULL),
+	                 MXC_ERR_INVALID_ARGUMENT);
+	mxc_event *ev = ev_of("10", "{\"type\":\"m.room.message\",\"sender\":"
+	                            "\"@a:a\",\"room_id\":\"!r:a\","
+	                            "\"event_id\":\"$m\",\"content\":{}}");
+	ck_assert_int_eq(mxc_auth_check(ev, NULL, NULL, 1, MXC_TS_NONE, 0,
+	                                NULL),
+	                 MXC_ERR_INVALID_ARGUMENT);
+	mxc_error err;
+	ck_assert_int_eq(mxc_auth_check(ev, NULL, NULL, 0, MXC_TS_NONE, 0,
+	                                &err),
+	                 MXC_ERR_AUTH_REJECTED);
+	ck_assert_int_eq(err.reason, MXC_AUTH_NO_CREATE);
+	ck_assert_str_eq(err.message, "v10 auth rule 2.4: no m.room.create "
+	                              "event");
+	mxc_event_free(ev);
+	/* an m.room.create with a non-empty state_key is not one */
+	ev = ev_of("1", "{\"type\":\"m.room.create\",\"state_key\":\"x\","
+	                "\"sender\":\"@a:a\",\"room_id\":\"!r:a\","
+	                "\"event_id\":\"$c:a\",\"content\":{\"creator\":"
+	                "\"@a:a\"}}");
+	ck_assert_int_eq(mxc_auth_check(ev, NULL, NULL, 0, MXC_TS_NONE, 0,
+	                                &err),
+	                 MXC_ERR_BAD_EVENT);
+	mxc_event_free(ev);
+}
+END_TEST
+
 Suite *
 mxc_test_suite(void)
 {
@@ -293,6 +496,8 @@ mxc_test_suite(void)
 	tcase_add_test(tc, auth_types);
 	tcase_add_test(tc, rule_numbers);
 	tcase_add_test(tc, state_set);
+	tcase_add_test(tc, restricted_join_signatures);
+	tcase_add_test(tc, bad_input);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -378,5 +378,9 @@ doc = {"corpus": "matrix-core auth rules",
        "cases": cases}
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, 'rules.json'), 'w') as f:
-    json.dump(doc, f, indent=1)
+    # one case per line keeps the file small and diffs readable
+    head = {k: v for k, v in doc.items() if k != 'cases'}
+    f.write(json.dumps(head)[:-1] + ', "cases": [\n')
+    f.write(',\n'.join(json.dumps(c, separators=(',', ':')) for c in cases))
+    f.write('\n]}\n')
 print(len(cases))
