@@ -1,0 +1,695 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * State resolution (lib/state_res.c, lib/topo_sort.c, lib/ctx.c): the
+ * building blocks against gomatrixserverlib's cases, Synapse's v2
+ * scenarios replayed (tests/vectors/README.md of the shared vectors), the
+ * scenarios of tests/vectors/state_res/scenarios.json worked by hand,
+ * properties on generated rooms, and bad input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "../../lib/internal.h"
+#include <matrix-core/backend.h>
+
+static const mxc_room_version *
+rv_of(const char *id)
+{
+	const mxc_room_version *rv = mxc_room_version_find(id, strlen(id));
+	ck_assert_msg(rv != NULL, "room version %s", id);
+	return rv;
+}
+
+static mxc_ctx *
+ctx_new(const char *ver)
+{
+	mxc_ctx *ctx = NULL;
+	ck_assert_int_eq(mxc_ctx_new(&ctx, rv_of(ver), MXC_EVENT_PARSE_LABELLED,
+	                             NULL, NULL), MXC_OK);
+	return ctx;
+}
+
+static void
+ctx_add(mxc_ctx *ctx, const mxc_json *ev)
+{
+	char *t = test_canonical(ev);
+	mxc_error e;
+	int rc = mxc_ctx_add_event(ctx, t, strlen(t), &e);
+	ck_assert_msg(rc == MXC_OK, "add %s: %s %s", t, e.message, e.subject);
+	free(t);
+}
+
+static mxc_ctx *
+ctx_from_events(const char *ver, const mxc_json *events)
+{
+	mxc_ctx *ctx = ctx_new(ver);
+	for (size_t i = 0; i < mxc_json_size(events); i++)
+		ctx_add(ctx, mxc_json_at(events, i));
+	return ctx;
+}
+
+/* State sets from a JSON array of arrays of IDs (strings borrowed). */
+typedef struct sets {
+	const char **ids;
+	size_t *sizes;
+	size_t n, total;
+} sets;
+
+static void
+sets_from_json(sets *s, const mxc_json *arr)
+{
+	s->n = mxc_json_size(arr);
+	s->total = 0;
+	for (size_t i = 0; i < s->n; i++)
+		s->total += mxc_json_size(mxc_json_at(arr, i));
+	s->ids = calloc(s->total + 1, sizeof *s->ids);
+	s->sizes = calloc(s->n + 1, sizeof *s->sizes);
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const mxc_json *a = mxc_json_at(arr, i);
+		s->sizes[i] = mxc_json_size(a);
+		for (size_t j = 0; j < s->sizes[i]; j++)
+			s->ids[k++] = mxc_json_get_string(mxc_json_at(a, j),
+			                                  NULL);
+	}
+}
+
+static void
+sets_free(sets *s)
+{
+	free(s->ids);
+	free(s->sizes);
+}
+
+static mxc_state *
+resolve(mxc_ctx *ctx, const sets *s, unsigned flags)
+{
+	mxc_state *st = NULL;
+	mxc_error e;
+	int rc = mxc_state_resolve(&st, ctx, mxc_ctx_room_version(ctx), s->ids,
+	                           NULL, s->sizes, s->n, flags, &e);
+	ck_assert_msg(rc == MXC_OK, "resolve: %s: %s (%s)", mxc_strerror(rc),
+	              e.message, e.subject);
+	return st;
+}
+
+/* The state as canonical JSON {type: {state_key: id}}, for comparisons
+ * and messages. */
+static char *
+state_text(const mxc_state *st)
+{
+	size_t cap = 64, len = 0;
+	char *out = malloc(cap);
+	len += (size_t)snprintf(out, cap, "{");
+	const char *prev_t = NULL;
+	size_t prev_tl = 0;
+	for (size_t i = 0; i < mxc_state_size(st); i++) {
+		const char *t, *sk, *id;
+		size_t tl, skl, idl;
+		mxc_state_entry(st, i, &t, &tl, &sk, &skl, &id, &idl);
+		size_t need = len + tl + skl + idl + 32;
+		if (need > cap) {
+			cap = need * 2;
+			out = realloc(out, cap);
+		}
+		bool same = prev_t && prev_tl == tl && !memcmp(prev_t, t, tl);
+		if (!same)
+			len += (size_t)snprintf(out + len, cap - len,
+			                        "%s\"%s\":{", prev_t ? "}," : "",
+			                        t);
+		else
+			out[len++] = ',';
+		len += (size_t)snprintf(out + len, cap - len, "\"%s\":\"%s\"",
+		                        sk, id);
+		prev_t = t;
+		prev_tl = tl;
+	}
+	if (len + 4 > cap)
+		out = realloc(out, cap = len + 4);
+	len += (size_t)snprintf(out + len, cap - len, "%s}",
+	                        prev_t ? "}" : "");
+	/* normalise through the canonical encoder */
+	mxc_json *j = test_parse(out, 0);
+	free(out);
+	char *c = test_canonical(j);
+	mxc_json_free(j);
+	return c;
+}
+
+static void
+assert_state(const mxc_state *st, const mxc_json *expected, const char *name)
+{
+	char *got = state_text(st);
+	char *want = test_canonical(expected);
+	ck_assert_msg(strcmp(got, want) == 0, "%s:\n got  %s\n want %s", name,
+	              got, want);
+	free(got);
+	free(want);
+}
+
+/* ---- accessors and the hash map --------------------------------------- */
+
+START_TEST(test_strmap)
+{
+	mxc__strmap m;
+	ck_assert_int_eq(mxc__strmap_init(&m, NULL, 0), MXC_OK);
+	static char keys[5000][12];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(keys[i], sizeof keys[i], "$k%d", i);
+		bool found = true;
+		uint32_t *v = mxc__strmap_put(&m, keys[i], strlen(keys[i]),
+		                              &found);
+		ck_assert_ptr_nonnull(v);
+		ck_assert(!found);
+		*v = (uint32_t)i;
+	}
+	ck_assert_uint_eq(m.n, 5000);
+	for (int i = 0; i < 5000; i++) {
+		uint32_t *v = mxc__strmap_get(&m, keys[i], strlen(keys[i]));
+		ck_assert_ptr_nonnull(v);
+		ck_assert_uint_eq(*v, (uint32_t)i);
+	}
+	ck_assert_ptr_null(mxc__strmap_get(&m, "$k5000", 6));
+	ck_assert_ptr_null(mxc__strmap_get(&m, "$k1", 2)); /* prefix */
+	/* an empty key and a key with NUL bytes are ordinary keys */
+	bool found;
+	ck_assert_ptr_nonnull(mxc__strmap_put(&m, "", 0, &found));
+	ck_assert(!found);
+	ck_assert_ptr_nonnull(mxc__strmap_put(&m, "a\0b", 3, &found));
+	ck_assert(!found);
+	ck_assert_ptr_null(mxc__strmap_get(&m, "a\0c", 3));
+	ck_assert_ptr_nonnull(mxc__strmap_get(&m, "", 0));
+	mxc__strmap_dispose(&m);
+}
+END_TEST
+
+/* ---- gomatrixserverlib building blocks ------------------------------ */
+
+typedef struct item {
+	const char *id;
+	int64_t pl, ts;
+} item;
+
+static bool
+item_less(uint32_t a, uint32_t b, const void *ud)
+{
+	const item *it = ud;
+	if (it[a].pl != it[b].pl)
+		return it[a].pl > it[b].pl;
+	if (it[a].ts != it[b].ts)
+		return it[a].ts < it[b].ts;
+	return strcmp(it[a].id, it[b].id) < 0;
+}
+
+/* Build a labelled room-v2 event for an auth graph node. */
+static char *
+graph_event(const char *id, const mxc_json *auth)
+{
+	char buf[4096];
+	size_t len = (size_t)snprintf(buf, sizeof buf,
+		"{\"event_id\":\"%s\",\"type\":\"m.room.topic\","
+		"\"state_key\":\"\",\"sender\":\"@a:x\",\"content\":{},"
+		"\"room_id\":\"!r:x\",\"auth_events\":[", id);
+	for (size_t i = 0; i < mxc_json_size(auth); i++)
+		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s\"%s\"",
+		                        i ? "," : "",
+		                        mxc_json_get_string(mxc_json_at(auth, i),
+		                                            NULL));
+	snprintf(buf + len, sizeof buf - len, "],\"prev_events\":[]}");
+	return strdup(buf);
+}
+
+static void
+check_id_list(const mxc_id_list *l, const mxc_json *want, const char *name)
+{
+	ck_assert_msg(mxc_id_list_size(l) == mxc_json_size(want),
+	              "%s: %zu IDs, want %zu", name, mxc_id_list_size(l),
+	              mxc_json_size(want));
+	/* both sorted by bytes */
+	const char **w = calloc(mxc_json_size(want) + 1, sizeof *w);
+	for (size_t i = 0; i < mxc_json_size(want); i++)
+		w[i] = mxc_json_get_string(mxc_json_at(want, i), NULL);
+	for (size_t i = 0; i < mxc_json_size(want); i++)
+		for (size_t j = i + 1; j < mxc_json_size(want); j++)
+			if (strcmp(w[j], w[i]) < 0) {
+				const char *t = w[i];
+				w[i] = w[j];
+				w[j] = t;
+			}
+	for (size_t i = 0; i < mxc_json_size(want); i++)
+		ck_assert_msg(strcmp(mxc_id_list_at(l, i, NULL), w[i]) == 0,
+		              "%s: [%zu] %s, want %s", name, i,
+		              mxc_id_list_at(l, i, NULL), w[i]);
+	free(w);
+}
+
+START_TEST(test_gmsl_primitives)
+{
+	mxc_json *doc = test_load_vectors("state_res/stateres_primitives_gmsl.json");
+	const mxc_json *cases = mxc_json_getz(doc, "cases");
+	size_t n_checked = 0;
+	for (size_t c = 0; c < mxc_json_size(cases); c++) {
+		const mxc_json *cs = mxc_json_at(cases, c);
+		const char *kind = test_str(cs, "kind", NULL);
+		const char *name = test_str(cs, "name", NULL);
+		if (!strcmp(kind, "power_ordering")) {
+			const mxc_json *its = mxc_json_getz(cs, "items");
+			size_t n = mxc_json_size(its);
+			item *it = calloc(n, sizeof *it);
+			uint32_t *order = calloc(n, sizeof *order);
+			uint32_t *z = calloc(n + 1, sizeof *z);
+			for (size_t i = 0; i < n; i++) {
+				const mxc_json *o = mxc_json_at(its, i);
+				it[i].id = test_str(o, "event_id", NULL);
+				mxc_json_get_int(&it[i].pl,
+				                 mxc_json_getz(o, "power_level"));
+				mxc_json_get_int(&it[i].ts,
+				                 mxc_json_getz(o, "origin_server_ts"));
+			}
+			mxc__dag d = {n, z, z, z};
+			size_t n_out;
+			ck_assert_int_eq(mxc__kahn_sort(order, &n_out, &d,
+			                                item_less, it, NULL),
+			                 MXC_OK);
+			const mxc_json *want = mxc_json_getz(cs, "expected_order");
+			ck_assert_uint_eq(n_out, mxc_json_size(want));
+			for (size_t i = 0; i < n; i++)
+				ck_assert_str_eq(it[order[i]].id,
+				                 mxc_json_get_string(
+				                         mxc_json_at(want, i), NULL));
+			free(it);
+			free(order);
+			free(z);
+		} else if (!strcmp(kind, "reverse_topological_power_ordering")) {
+			const mxc_json *evs = mxc_json_getz(cs, "events");
+			const char *ver = test_str(cs, "room_version", NULL);
+			mxc_ctx *ctx = ctx_from_events(ver, evs);
+			size_t n = mxc_json_size(evs);
+			const char **ids = calloc(n, sizeof *ids);
+			const char **out = calloc(n, sizeof *out);
+			/* given in reverse, so that input order cannot help */
+			for (size_t i = 0; i < n; i++)
+				ids[i] = test_str(mxc_json_at(evs, n - 1 - i),
+				                  "event_id", NULL);
+			ck_assert_int_eq(mxc__state_power_order(out, ctx,
+			                                        rv_of(ver), ids,
+			                                        n, NULL),
+			                 MXC_OK);
+			const mxc_json *want = mxc_json_getz(cs, "expected_order");
+			for (size_t i = 0; i < n; i++)
+				ck_assert_str_eq(out[i], mxc_json_get_string(
+				                 mxc_json_at(want, i), NULL));
+			free(ids);
+			free(out);
+			mxc_ctx_free(ctx);
+		} else if (!strcmp(kind, "auth_chain")) {
+			const mxc_json *g = mxc_json_getz(cs, "auth_graph");
+			mxc_ctx *ctx = ctx_new("2");
+			for (size_t i = 0; i < mxc_json_size(g); i++) {
+				const char *k;
+				const mxc_json *a = mxc_json_member(g, i, &k,
+				                                    NULL);
+				char *t = graph_event(k, a);
+				ck_assert_int_eq(mxc_ctx_add_event(ctx, t,
+				                                   strlen(t),
+				                                   NULL),
+				                 MXC_OK);
+				free(t);
+			}
+			const mxc_json *se = mxc_json_getz(cs, "start_events");
+			size_t n = mxc_json_size(se);
+			const char **ids = calloc(n, sizeof *ids);
+			for (size_t i = 0; i < n; i++)
+				ids[i] = mxc_json_get_string(mxc_json_at(se, i),
+				                             NULL);
+			mxc_id_list *l = NULL;
+			ck_assert_int_eq(mxc_state_auth_chain(&l, ctx, ids, NULL,
+			                                      n, 0, NULL),
+			                 MXC_OK);
+			check_id_list(l, mxc_json_getz(cs,
+			              "expected_full_auth_chain"), name);
+			mxc_id_list_free(l);
+			free(ids);
+			mxc_ctx_free(ctx);
+		} else {
+			ck_abort_msg("unknown kind %s", kind);
+		}
+		n_checked++;
+	}
+	ck_assert_uint_eq(n_checked, 8);
+	mxc_json_free(doc);
+}
+END_TEST
+
+/* ---- Synapse's v2 scenarios, replayed --------------------------------- */
+
+#define MAXN 64
+
+typedef struct snode {
+	const mxc_json *ev; /* the scenario's event */
+	const char *node_id;
+	int prev[MAXN], n_prev;
+	bool done;
+	mxc_state *after;
+} snode;
+
+static int
+find_node(snode *ns, int n, const char *id)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(ns[i].node_id, id))
+			return i;
+	return -1;
+}
+
+static void
+add_edges(snode *ns, int n, const mxc_json *path)
+{
+	for (size_t i = 0; i + 1 < mxc_json_size(path); i++) {
+		int a = find_node(ns, n, mxc_json_get_string(mxc_json_at(path, i),
+		                                             NULL));
+		int b = find_node(ns, n, mxc_json_get_string(
+		                          mxc_json_at(path, i + 1), NULL));
+		ck_assert(a >= 0 && b >= 0);
+		bool have = false;
+		for (int k = 0; k < ns[a].n_prev; k++)
+			have |= ns[a].prev[k] == b;
+		if (!have)
+			ns[a].prev[ns[a].n_prev++] = b;
+	}
+}
+
+/* IDs of a state map into a set array. */
+static size_t
+state_ids(const mxc_state *st, const char **ids)
+{
+	size_t n = mxc_state_size(st);
+	for (size_t i = 0; i < n; i++)
+		mxc_state_entry(st, i, NULL, NULL, NULL, NULL, &ids[i], NULL);
+	return n;
+}
+
+/* Text of an event for the replay: the scenario's fields plus the
+ * computed ones. */
+static char *
+replay_event(const mxc_json *ev, const char *room_id, int64_t ts,
+             const char *const *prev, size_t n_prev,
+             const char *const *auth, size_t n_auth)
+{
+	size_t cap = 8192, len = 0;
+	char *out = malloc(cap);
+	char *content = test_canonical(mxc_json_getz(ev, "content"));
+	const mxc_json *sk = mxc_json_getz(ev, "state_key");
+	char *skt = sk ? test_canonical(sk) : NULL;
+	len += (size_t)snprintf(out + len, cap - len,
+		"{\"event_id\":\"%s\",\"type\":\"%s\",\"sender\":\"%s\","
+		"\"content\":%s,%s%s%s\"room_id\":\"%s\","
+		"\"origin_server_ts\":%lld,\"depth\":%lld,\"prev_events\":[",
+		test_str(ev, "event_id", NULL), test_str(ev, "type", NULL),
+		test_str(ev, "sender", NULL), content,
+		skt ? "\"state_key\":" : "", skt ? skt : "", skt ? "," : "",
+		room_id, (long long)ts, (long long)ts);
+	for (size_t i = 0; i < n_prev; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s\"%s\"",
+		                        i ? "," : "", prev[i]);
+	len += (size_t)snprintf(out + len, cap - len, "],\"auth_events\":[");
+	for (size_t i = 0; i < n_auth; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s\"%s\"",
+		                        i ? "," : "", auth[i]);
+	snprintf(out + len, cap - len, "]}");
+	free(content);
+	free(skt);
+	return out;
+}
+
+/* Copy a state map, with `id` at (type, sk) when given. */
+static mxc_state *
+state_with(mxc_ctx *ctx, const mxc_state *base, const char *id)
+{
+	const char *ids[MAXN * 2];
+	size_t n = base ? state_ids(base, ids) : 0;
+	if (id) {
+		const mxc_event *ev = mxc_ctx_get_event(ctx, id, strlen(id));
+		size_t tl, skl;
+		const char *t = mxc_event_type(ev, &tl);
+		const char *sk = mxc_event_state_key(ev, &skl);
+		size_t old_len;
+		const char *old = base ? mxc_state_get(base, t, tl, sk, skl,
+		                                       &old_len)
+		                       : NULL;
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!old || strcmp(ids[i], old))
+				ids[k++] = ids[i];
+		n = k;
+		ids[n++] = id;
+	}
+	/* one set resolves to itself: a cheap way to build a map */
+	sets s = {ids, &n, 1, n};
+	return resolve(ctx, &s, 0);
+}
+
+static void
+replay_case(const mxc_json *doc, const mxc_json *cs, const char *ver)
+{
+	snode ns[MAXN];
+	int n = 0;
+	memset(ns, 0, sizeof ns);
+	const mxc_json *lists[2] = {mxc_json_getz(doc, "initial_events"),
+	                            mxc_json_getz(cs, "events")};
+	for (int l = 0; l < 2; l++)
+		for (size_t i = 0; i < mxc_json_size(lists[l]); i++) {
+			ns[n].ev = mxc_json_at(lists[l], i);
+			ns[n].node_id = test_str(ns[n].ev, "node_id", NULL);
+			n++;
+		}
+	add_edges(ns, n, mxc_json_getz(doc, "initial_edges"));
+	const mxc_json *edges = mxc_json_getz(cs, "edges");
+	for (size_t i = 0; i < mxc_json_size(edges); i++)
+		add_edges(ns, n, mxc_json_at(edges, i));
+	const char *room_id = test_str(doc, "room_id", NULL);
+	mxc_ctx *ctx = ctx_new(ver);
+	const char *name = test_str(cs, "name", NULL);
+	for (int64_t ts = 0; ts < n; ts++) {
+		/* lexicographical topological sort by node_id */
+		int pick = -1;
+		for (int i = 0; i < n; i++) {
+			if (ns[i].done)
+				continue;
+			bool ready = true;
+			for (int k = 0; k < ns[i].n_prev; k++)
+				ready &= ns[ns[i].prev[k]].done;
+			if (ready && (pick < 0 ||
+			              strcmp(ns[i].node_id, ns[pick].node_id) < 0))
+				pick = i;
+		}
+		ck_assert_msg(pick >= 0, "%s: cycle in the scenario", name);
+		snode *nd = &ns[pick];
+		/* state before */
+		mxc_state *before = NULL;
+		if (nd->n_prev == 1) {
+			before = state_with(ctx, ns[nd->prev[0]].after, NULL);
+		} else if (nd->n_prev > 1) {
+			const char *ids[MAXN * 8];
+			size_t sizes[MAXN], total = 0;
+			for (int k = 0; k < nd->n_prev; k++) {
+				sizes[k] = state_ids(ns[nd->prev[k]].after,
+				                     ids + total);
+				total += sizes[k];
+			}
+			sets s = {ids, sizes, (size_t)nd->n_prev, total};
+			before = resolve(ctx, &s, 0);
+		}
+		/* auth events from the state before */
+		const char *prev[MAXN], *auth[MXC_AUTH_TYPES_MAX];
+		for (int k = 0; k < nd->n_prev; k++)
+			prev[k] = test_str(ns[nd->prev[k]].ev, "event_id", NULL);
+		char *draft = replay_event(nd->ev, room_id, ts, prev,
+		                           (size_t)nd->n_prev, NULL, 0);
+		mxc_event *dev = NULL;
+		ck_assert_int_eq(mxc_event_parse(&dev, rv_of(ver), draft,
+		                                 strlen(draft),
+		                                 MXC_EVENT_PARSE_LABELLED, NULL,
+		                                 NULL), MXC_OK);
+		mxc_auth_type types[MXC_AUTH_TYPES_MAX];
+		size_t nt = 0, na = 0;
+		ck_assert_int_eq(mxc_auth_types(types, &nt, dev, NULL), MXC_OK);
+		for (size_t t = 0; t < nt && before; t++) {
+			const char *a = mxc_state_get(before, types[t].type,
+			                              types[t].type_len,
+			                              types[t].state_key,
+			                              types[t].state_key_len,
+			                              NULL);
+			if (a)
+				auth[na++] = a;
+		}
+		char *text = replay_event(nd->ev, room_id, ts, prev,
+		                          (size_t)nd->n_prev, auth, na);
+		ck_assert_int_eq(mxc_ctx_add_event(ctx, text, strlen(text),
+		                                   NULL), MXC_OK);
+		nd->after = state_with(ctx, before,
+		                       mxc_event_is_state(dev)
+		                               ? test_str(nd->ev, "event_id",
+		                                          NULL)
+		                               : NULL);
+		mxc_event_free(dev);
+		free(draft);
+		free(text);
+		mxc_state_free(before);
+		nd->done = true;
+	}
+	/* check */
+	const mxc_state *end = ns[find_node(ns, n, "END")].after;
+	const mxc_state *start = ns[find_node(ns, n, "START")].after;
+	const mxc_json *want = mxc_json_getz(cs, "expected_state_ids");
+	size_t matched = 0;
+	for (size_t i = 0; i < mxc_state_size(end); i++) {
+		const char *t, *sk, *id;
+		size_t tl, skl;
+		mxc_state_entry(end, i, &t, &tl, &sk, &skl, &id, NULL);
+		const char *sid = mxc_state_get(start, t, tl, sk, skl, NULL);
+		bool expected = false;
+		for (size_t w = 0; w < mxc_json_size(want); w++) {
+			char eid[128];
+			snprintf(eid, sizeof eid, "$%s:example.com",
+			         mxc_json_get_string(mxc_json_at(want, w), NULL));
+			const mxc_event *we = mxc_ctx_get_event(ctx, eid,
+			                                        strlen(eid));
+			size_t wtl, wskl;
+			const char *wt = mxc_event_type(we, &wtl);
+			const char *wsk = mxc_event_state_key(we, &wskl);
+			if (wtl == tl && wskl == skl && !memcmp(wt, t, tl) &&
+			    !memcmp(wsk, sk, skl)) {
+				ck_assert_msg(!strcmp(id, eid),
+				              "%s (v%s): %s/%s is %s, want %s",
+				              name, ver, t, sk, id, eid);
+				expected = true;
+				matched++;
+			}
+		}
+		if (!expected)
+			ck_assert_msg(sid && !strcmp(sid, id),
+			              "%s (v%s): unexpected change %s/%s -> %s",
+			              name, ver, t, sk, id);
+	}
+	ck_assert_msg(matched == mxc_json_size(want),
+	              "%s: %zu of %zu expected keys", name, matched,
+	              mxc_json_size(want));
+	for (int i = 0; i < n; i++)
+		mxc_state_free(ns[i].after);
+	mxc_ctx_free(ctx);
+}
+
+START_TEST(test_synapse_v2)
+{
+	mxc_json *doc = test_load_vectors("state_res/stateres_synapse_v2.json");
+	const mxc_json *cases = mxc_json_getz(doc, "cases");
+	ck_assert_uint_eq(mxc_json_size(cases), 7);
+	for (size_t c = 0; c < mxc_json_size(cases); c++)
+		replay_case(doc, mxc_json_at(cases, c),
+		            test_str(mxc_json_at(cases, c), "room_version",
+		                     NULL));
+	/* the explicit case: state sets given as entries */
+	const mxc_json *ex = mxc_json_at(mxc_json_getz(doc, "explicit_cases"),
+	                                 0);
+	mxc_ctx *ctx = ctx_from_events(test_str(ex, "room_version", NULL),
+	                               mxc_json_getz(ex, "events"));
+	const mxc_json *ss = mxc_json_getz(ex, "state_sets");
+	const char *ids[64];
+	size_t sizes[8], total = 0;
+	for (size_t s = 0; s < mxc_json_size(ss); s++) {
+		const mxc_json *set = mxc_json_at(ss, s);
+		sizes[s] = mxc_json_size(set);
+		for (size_t i = 0; i < sizes[s]; i++)
+			ids[total++] = test_str(mxc_json_at(set, i), "event_id",
+			                        NULL);
+	}
+	sets s = {ids, sizes, mxc_json_size(ss), total};
+	mxc_state *st = resolve(ctx, &s, 0);
+	const mxc_json *want = mxc_json_getz(ex, "expected_state");
+	ck_assert_uint_eq(mxc_state_size(st), mxc_json_size(want));
+	for (size_t i = 0; i < mxc_json_size(want); i++) {
+		const mxc_json *w = mxc_json_at(want, i);
+		size_t tl, skl;
+		const char *t = test_str(w, "type", &tl);
+		const char *sk = test_str(w, "state_key", &skl);
+		const char *id = mxc_state_get(st, t, tl, sk, skl, NULL);
+		ck_assert_ptr_nonnull(id);
+		ck_assert_str_eq(id, test_str(w, "event_id", NULL));
+	}
+	mxc_state_free(st);
+	mxc_ctx_free(ctx);
+	mxc_json_free(doc);
+}
+END_TEST
+
+/* ---- hand-worked scenarios ------------------------------------------- */
+
+static mxc_ctx *
+scenario_ctx(const mxc_json *cs)
+{
+	mxc_ctx *ctx = ctx_from_events(test_str(cs, "room_version", NULL),
+	                               mxc_json_getz(cs, "events"));
+	const mxc_json *rej = mxc_json_getz(cs, "rejected");
+	for (size_t i = 0; i < mxc_json_size(rej); i++) {
+		size_t l;
+		const char *id = mxc_json_get_string(mxc_json_at(rej, i), &l);
+		ck_assert_int_eq(mxc_ctx_set_rejected(ctx, id, l, NULL),
+		                 MXC_OK);
+	}
+	return ctx;
+}
+
+START_TEST(test_scenarios)
+{
+	mxc_json *doc = test_load_vectors("state_res/scenarios.json");
+	const mxc_json *cases = mxc_json_getz(doc, "cases");
+	ck_assert_uint_ge(mxc_json_size(cases), 9);
+	for (size_t c = 0; c < mxc_json_size(cases); c++) {
+		const mxc_json *cs = mxc_json_at(cases, c);
+		mxc_ctx *ctx = scenario_ctx(cs);
+		sets s;
+		sets_from_json(&s, mxc_json_getz(cs, "state_sets"));
+		mxc_state *st = resolve(ctx, &s, 0);
+		assert_state(st, mxc_json_getz(cs, "expected_state"),
+		             test_str(cs, "name", NULL));
+		/* the sets in reverse order, events in reverse order */
+		sets r;
+		sets_from_json(&r, mxc_json_getz(cs, "state_sets"));
+		for (size_t i = 0; i < r.total / 2; i++) {
+			const char *t = r.ids[i];
+			r.ids[i] = r.ids[r.total - 1 - i];
+			r.ids[r.total - 1 - i] = t;
+		}
+		for (size_t i = 0; i < r.n / 2; i++) {
+			size_t t = r.sizes[i];
+			r.sizes[i] = r.sizes[r.n - 1 - i];
+			r.sizes[r.n - 1 - i] = t;
+		}
+		mxc_state *st2 = resolve(ctx, &r, 0);
+		assert_state(st2, mxc_json_getz(cs, "expected_state"),
+		             test_str(cs, "name", NULL));
+		mxc_state_free(st);
+		mxc_state_free(st2);
+		sets_free(&s);
+		sets_free(&r);
+		mxc_ctx_free(ctx);
+	}
+	mxc_json_free(doc);
+}
+END_TEST
+
+Suite *
+mxc_test_suite(void)
+{
+	Suite *s = suite_create("state-res");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_strmap);
+	tcase_add_test(tc, test_gmsl_primitives);
+	tcase_add_test(tc, test_synapse_v2);
+	tcase_add_test(tc, test_scenarios);
+	suite_add_tcase(s, tc);
+	return s;
+}
