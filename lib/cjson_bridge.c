@@ -137,10 +137,11 @@ to_cjson(cJSON **out, const mxc_json *v, mxc_error *err)
 int
 mxc_json_to_cjson(cJSON **out, const mxc_json *v, mxc_error *err)
 {
+	if (out)
+		*out = NULL;
 	if (!out || !v)
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "NULL argument to mxc_json_to_cjson");
-	*out = NULL;
 	return to_cjson(out, v, err);
 }
 
@@ -274,10 +275,11 @@ int
 mxc_json_from_cjson(mxc_json **out, const cJSON *item,
                     const mxc_allocator *alloc, mxc_error *err)
 {
+	if (out)
+		*out = NULL;
 	if (!out || !item)
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "NULL argument to mxc_json_from_cjson");
-	*out = NULL;
 	/* build straight into a new document's arena (as mxc_json_parse
 	 * does): the root value is then copied into the document header */
 	mxc__arena ar;

@@ -176,10 +176,11 @@ mxc_signing_key_new(mxc_signing_key **out, const uint8_t *seed,
                     size_t seed_len, const char *key_id,
                     const mxc_allocator *alloc, mxc_error *err)
 {
+	if (out)
+		*out = NULL;
 	if (!out || !key_id || (!seed && seed_len))
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "NULL argument to mxc_signing_key_new");
-	*out = NULL;
 	if (seed_len != crypto_sign_SEEDBYTES)
 		return mxc__err(err, MXC_ERR_BAD_KEY,
 		                "ed25519 seed has %zu bytes, not %d", seed_len,
@@ -209,10 +210,11 @@ mxc_signing_key_from_base64(mxc_signing_key **out, const char *seed_b64,
                             size_t len, const char *key_id,
                             const mxc_allocator *alloc, mxc_error *err)
 {
+	if (out)
+		*out = NULL;
 	if (!out || (!seed_b64 && len))
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "NULL argument to mxc_signing_key_from_base64");
-	*out = NULL;
 	/* 32 bytes take 43 characters unpadded, 44 padded; decode on the
 	 * stack so the seed never reaches the heap. */
 	uint8_t seed[64];

@@ -68,10 +68,11 @@ mxc_server_keys_build(mxc_json **out, const char *server_name,
                       int64_t valid_until_ts, const mxc_allocator *alloc,
                       mxc_error *err)
 {
+	if (out)
+		*out = NULL;
 	if (!out || !server_name || !keys || n_keys == 0 || (!old && n_old))
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "NULL argument or no signing key");
-	*out = NULL;
 	size_t server_len = strlen(server_name);
 	if (server_len == 0 || !mxc__utf8_valid(server_name, server_len))
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
@@ -424,10 +425,11 @@ mxc_server_keys_from_json(mxc_server_keys **out, const mxc_json *doc,
                           const char *expected_server,
                           const mxc_allocator *alloc, mxc_error *err)
 {
+	if (out)
+		*out = NULL;
 	if (!out || !doc)
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "NULL argument to mxc_server_keys_from_json");
-	*out = NULL;
 	mxc_json *copy;
 	if (mxc__json_doc_adopt(&copy, doc, alloc))
 		return mxc__err(err, MXC_ERR_NOMEM, "out of memory");
@@ -439,10 +441,11 @@ mxc_server_keys_parse(mxc_server_keys **out, const char *text, size_t len,
                       const char *expected_server, const mxc_allocator *alloc,
                       mxc_error *err)
 {
+	if (out)
+		*out = NULL;
 	if (!out || (!text && len))
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "NULL argument to mxc_server_keys_parse");
-	*out = NULL;
 	mxc_json *doc;
 	int rc = mxc_json_parse(&doc, text, len, 0, alloc, err);
 	if (rc)

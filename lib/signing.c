@@ -109,10 +109,11 @@ mxc_json_sign(mxc_json **out, const mxc_json *obj, const char *server_name,
               const mxc_signing_key *key, const mxc_allocator *alloc,
               mxc_error *err)
 {
+	if (out)
+		*out = NULL;
 	if (!out || !obj || !server_name || !key)
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "NULL argument to mxc_json_sign");
-	*out = NULL;
 	size_t server_len = strlen(server_name);
 	if (server_len == 0 || !mxc__utf8_valid(server_name, server_len))
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,

@@ -268,10 +268,11 @@ int
 mxc_xmatrix_parse(mxc_xmatrix **out, const char *value, size_t len,
                   const mxc_allocator *alloc, mxc_error *err)
 {
+	if (out)
+		*out = NULL;
 	if (!out || (!value && len))
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "NULL argument to mxc_xmatrix_parse");
-	*out = NULL;
 	const char *s = value ? value : "";
 	size_t n = len;
 	/* the field value's own leading and trailing white space */
