@@ -136,6 +136,36 @@ struct mxc_room_version {
 	                             valid_until_ts (v5-signing-requirements) */
 };
 
+/* ---- events (event.c, hash.c, redact.c, event_sign.c) -------------- */
+
+/* Shallow view of `obj` keeping (keep) or dropping (!keep) the listed
+ * top-level keys; `obj` itself when nothing changes; NULL on NOMEM. */
+const mxc_json *mxc__json_filter(mxc__arena *ar, const mxc_json *obj,
+                                 const char *const *keys, size_t n_keys,
+                                 bool keep);
+/* Redacted view of an object by rv's algorithm (redact.c). */
+const mxc_json *mxc__redact_view(mxc__arena *ar, const mxc_room_version *rv,
+                                 const mxc_json *pdu);
+/* What the content hash covers; what the reference hash and signatures
+ * cover (redacted, no signatures/unsigned; v3+ no event_id). */
+const mxc_json *mxc__content_hash_view(mxc__arena *ar,
+                                       const mxc_room_version *rv,
+                                       const mxc_json *pdu);
+const mxc_json *mxc__reference_view(mxc__arena *ar,
+                                    const mxc_room_version *rv,
+                                    const mxc_json *pdu);
+/* SHA-256 of canonical JSON (python: integral floats as Python's repr). */
+int mxc__hash_canonical(uint8_t out[32], const mxc_json *v, bool python,
+                        mxc_error *err);
+/* sigil + unpadded base64 of a hash + NUL into dst (45 bytes); length. */
+size_t mxc__hash_id(char *dst, char sigil, const uint8_t hash[32],
+                    bool urlsafe);
+/* Identifier grammars (appendices): server name; "&localpart:server"
+ * with a historical localpart; sigil + 43 base64 characters. */
+bool mxc__server_name_valid(const char *s, size_t n);
+bool mxc__sigil_id_valid(char sigil, const char *s, size_t n);
+bool mxc__hash_id_valid(char sigil, const char *s, size_t n, bool urlsafe);
+
 /* ---- JSON values (json.c) -------------------------------------------- */
 
 enum {

@@ -96,10 +96,11 @@ typedef struct mxc_event mxc_event;
  * `type` / `state_key` lengths, more than 20 prev_events or 10
  * auth_events, the whole event over 65,536 canonical bytes
  * (MXC_ERR_EVENT_TOO_LARGE); `depth` in [0, the version's limit] and
- * `origin_server_ts` in [0, 2^53-1] (v1-v5: up to 2^63-1) (MXC_ERR_BAD_EVENT);
- * in v12, `room_id` of a create event present, or another event's
- * `room_id` not in the hashed form (MXC_ERR_BAD_EVENT /
- * MXC_ERR_BAD_IDENTIFIER).
+ * `origin_server_ts` an integer (v1-v5: within int64) (MXC_ERR_BAD_EVENT);
+ * in v12, a create event with a `room_id` (MXC_ERR_ROOM_ID_MISMATCH: its
+ * room ID is derived from it), or another event's `room_id` not in the
+ * hashed form (MXC_ERR_BAD_IDENTIFIER). `redacts`, when present on an
+ * m.room.redaction (top level v1-v10, content v11+), must be a string.
  *
  * @param out    receives the event, to free with mxc_event_free
  * @param rv     room version (from mxc_room_version_find)
@@ -108,6 +109,7 @@ typedef struct mxc_event mxc_event;
  * @param alloc  allocator, NULL for the C library's
  * @return MXC_OK, any JSON parse status, MXC_ERR_BAD_EVENT,
  *         MXC_ERR_BAD_IDENTIFIER, MXC_ERR_EVENT_TOO_LARGE,
+ *         MXC_ERR_ROOM_ID_MISMATCH,
  *         MXC_ERR_INVALID_ARGUMENT or MXC_ERR_NOMEM
  */
 MXC_API int mxc_event_parse(mxc_event **out, const mxc_room_version *rv,
@@ -156,8 +158,9 @@ MXC_API const char *mxc_event_sender(const mxc_event *ev, size_t *len);
 
 /**
  * `room_id`; for a v12 m.room.create (which has none) the room ID derived
- * from it ("!" + its reference hash). NULL only in label mode, when a
- * pre-v12 event lacks one.
+ * from it: its event ID with "!" for "$" ("!" + its reference hash; in
+ * label mode, "!" + the rest of its label). NULL only in label mode, when
+ * another event lacks one.
  */
 MXC_API const char *mxc_event_room_id(const mxc_event *ev, size_t *len);
 
@@ -205,13 +208,17 @@ MXC_API const mxc_json *mxc_event_unsigned(const mxc_event *ev);
 /**
  * Content hash (server-server API: Calculating the content hash): SHA-256
  * of the canonical JSON of the object without `unsigned`, `signatures`
- * and `hashes`.
+ * and `hashes`; from room version 3 on also without a top-level `event_id`
+ * (not part of those PDUs).
  * @param out  receives MXC_SHA256_BYTES bytes
+ * @param rv   room version, or NULL: every key but those three counts
  * @return MXC_OK, MXC_ERR_JSON_TYPE (not an object),
  *         MXC_ERR_JSON_NUMBER_RANGE, MXC_ERR_INVALID_ARGUMENT or
  *         MXC_ERR_NOMEM
  */
-MXC_API int mxc_event_content_hash_json(uint8_t *out, const mxc_json *pdu,
+MXC_API int mxc_event_content_hash_json(uint8_t *out,
+                                        const mxc_room_version *rv,
+                                        const mxc_json *pdu,
                                         mxc_error *err);
 
 /** Content hash of a parsed event. */
@@ -260,6 +267,17 @@ MXC_API int mxc_event_id_json(mxc_buf *out, const mxc_room_version *rv,
  */
 MXC_API int mxc_event_room_id_json(mxc_buf *out, const mxc_room_version *rv,
                                    const mxc_json *create, mxc_error *err);
+
+/**
+ * Check that an event's `room_id` is the room ID of the room's create
+ * event (for v12, the ID derived from the create event; for earlier
+ * versions, the create event's own `room_id`).
+ * @return MXC_OK, MXC_ERR_ROOM_ID_MISMATCH or MXC_ERR_INVALID_ARGUMENT
+ *         (`create` is not an m.room.create)
+ */
+MXC_API int mxc_event_check_room_id(const mxc_event *ev,
+                                    const mxc_event *create,
+                                    mxc_error *err);
 
 /* ---- redaction ------------------------------------------------------- */
 
@@ -367,6 +385,22 @@ MXC_API int mxc_event_verify_json(mxc_event_verdict *out,
                                   const mxc_json *pdu,
                                   const mxc_event_key *keys, size_t n_keys,
                                   int64_t now_ts, mxc_error *err);
+
+/**
+ * Check one server's signature on an event with one key (the redacted
+ * event's canonical JSON, either form for v1-v5 floats), whatever the
+ * event's sender: for the auth rules' own checks and for tests.
+ * @return MXC_OK, MXC_ERR_BAD_SIGNATURE (reason in err->message: no
+ *         signature by that server and key, bad base64, does not verify),
+ *         MXC_ERR_JSON_TYPE, MXC_ERR_INVALID_ARGUMENT or MXC_ERR_NOMEM
+ */
+MXC_API int mxc_event_verify_signature(const mxc_room_version *rv,
+                                       const mxc_json *pdu,
+                                       const char *server_name,
+                                       const char *key_id,
+                                       const uint8_t *public_key,
+                                       size_t public_key_len,
+                                       mxc_error *err);
 
 /** mxc_event_verify_json for a parsed event. */
 MXC_API int mxc_event_verify(mxc_event_verdict *out, const mxc_event *ev,
