@@ -681,6 +681,553 @@ START_TEST(test_scenarios)
 }
 END_TEST
 
+
+/* ---- bad input, missing events, stores -------------------------------- */
+
+static mxc_json *
+scenario0(void)
+{
+	mxc_json *doc = test_load_vectors("state_res/scenarios.json");
+	return doc;
+}
+
+static int
+block_all(mxc_buf *out, const char *id, void *ud)
+{
+	(void)out;
+	(void)id;
+	(void)ud;
+	return MXC_ERR_WOULDBLOCK;
+}
+
+static int
+odd_code(mxc_buf *out, const char *id, void *ud)
+{
+	(void)out;
+	(void)id;
+	(void)ud;
+	return -7;
+}
+
+typedef struct handover {
+	mxc_ctx *ctx;
+	mxc_memstore *ms;
+	int calls;
+} handover;
+
+/* A blocking host that hands the event over from inside the callback. */
+static int
+hand_over(mxc_buf *out, const char *id, void *ud)
+{
+	handover *h = ud;
+	size_t len;
+	(void)out;
+	h->calls++;
+	const char *j = mxc_memstore_get(h->ms, id, strlen(id), &len);
+	if (!j)
+		return MXC_ERR_NOT_FOUND;
+	return mxc_ctx_add_event(h->ctx, j, len, NULL);
+}
+
+START_TEST(test_missing_and_stores)
+{
+	mxc_json *doc = scenario0();
+	const mxc_json *cs = mxc_json_at(mxc_json_getz(doc, "cases"), 0);
+	const mxc_json *evs = mxc_json_getz(cs, "events");
+	const mxc_json *want = mxc_json_getz(cs, "expected_state");
+	sets s;
+	sets_from_json(&s, mxc_json_getz(cs, "state_sets"));
+	const mxc_room_version *rv = rv_of("2");
+	mxc_memstore *ms = NULL;
+	ck_assert_int_eq(mxc_memstore_new(&ms, rv, MXC_EVENT_PARSE_LABELLED,
+	                                  NULL, NULL), MXC_OK);
+	for (size_t i = 0; i < mxc_json_size(evs); i++) {
+		char *t = test_canonical(mxc_json_at(evs, i));
+		ck_assert_int_eq(mxc_memstore_add(ms, t, strlen(t), NULL, NULL),
+		                 MXC_OK);
+		free(t);
+	}
+
+	/* no store, nothing held: every listed event is missing */
+	mxc_ctx *ctx = ctx_new("2");
+	mxc_state *st = NULL;
+	mxc_error e;
+	ck_assert_int_eq(mxc_state_resolve(&st, ctx, rv, s.ids, NULL, s.sizes,
+	                                   s.n, 0, &e), MXC_ERR_MISSING_EVENT);
+	ck_assert_ptr_null(st);
+	ck_assert_uint_eq(mxc_ctx_missing_count(ctx), 7); /* distinct IDs */
+	ck_assert_str_eq(e.subject, s.ids[0]);
+	ck_assert_ptr_null(mxc_ctx_missing(ctx, 7, NULL));
+
+	/* an asynchronous host: every call blocks; the host fetches what
+	 * is listed and calls again until done */
+	mxc_store_ops ops = MXC_STORE_OPS_INIT;
+	ops.get_event = block_all;
+	ck_assert_int_eq(mxc_ctx_set_store(ctx, &ops, NULL), MXC_OK);
+	int rounds = 0, rc;
+	while ((rc = mxc_state_resolve(&st, ctx, rv, s.ids, NULL, s.sizes,
+	                               s.n, 0, &e)) == MXC_ERR_NEED_INPUT) {
+		ck_assert_ptr_null(st);
+		ck_assert_uint_gt(mxc_ctx_missing_count(ctx), 0);
+		for (size_t i = 0; i < mxc_ctx_missing_count(ctx); i++) {
+			size_t l, jl;
+			const char *id = mxc_ctx_missing(ctx, i, &l);
+			const char *j = mxc_memstore_get(ms, id, l, &jl);
+			ck_assert_ptr_nonnull(j);
+			ck_assert_int_eq(mxc_ctx_add_event(ctx, j, jl, NULL),
+			                 MXC_OK);
+		}
+		ck_assert_int_lt(++rounds, 10);
+	}
+	ck_assert_int_eq(rc, MXC_OK);
+	ck_assert_int_eq(rounds, 1); /* the auth events are all listed */
+	ck_assert_uint_eq(mxc_ctx_missing_count(ctx), 0);
+	assert_state(st, want, "async host");
+	mxc_state_free(st);
+	mxc_ctx_free(ctx);
+
+	/* a blocking host through the in-memory store */
+	ctx = ctx_new("2");
+	ck_assert_int_eq(mxc_memstore_ops(&ops, ms), MXC_OK);
+	ck_assert_int_eq(mxc_ctx_set_store(ctx, &ops, NULL), MXC_OK);
+	st = resolve(ctx, &s, 0);
+	assert_state(st, want, "memstore host");
+	mxc_state_free(st);
+	ck_assert_uint_eq(mxc_ctx_event_count(ctx), mxc_memstore_size(ms));
+	mxc_ctx_free(ctx);
+
+	/* a blocking host handing events over from inside the callback */
+	ctx = ctx_new("2");
+	handover h = {ctx, ms, 0};
+	mxc_store_ops ho = MXC_STORE_OPS_INIT;
+	ho.get_event = hand_over;
+	ho.user_data = &h;
+	ck_assert_int_eq(mxc_ctx_set_store(ctx, &ho, NULL), MXC_OK);
+	st = resolve(ctx, &s, 0);
+	assert_state(st, want, "hand-over host");
+	mxc_state_free(st);
+	ck_assert_int_eq(h.calls, 7); /* each event fetched once */
+	st = resolve(ctx, &s, 0);     /* then held by the context */
+	mxc_state_free(st);
+	ck_assert_int_eq(h.calls, 7);
+	mxc_ctx_free(ctx);
+
+	/* a store breaking its contract */
+	ctx = ctx_new("2");
+	mxc_store_ops bad = MXC_STORE_OPS_INIT;
+	bad.get_event = odd_code;
+	ck_assert_int_eq(mxc_ctx_set_store(ctx, &bad, NULL), MXC_OK);
+	ck_assert_int_eq(mxc_state_resolve(&st, ctx, rv, s.ids, NULL, s.sizes,
+	                                   s.n, 0, &e), MXC_ERR_CALLBACK);
+	ck_assert_int_eq(e.reason, -7);
+	/* tables the library refuses */
+	bad.version = MXC_STORE_OPS_VERSION + 1;
+	ck_assert_int_eq(mxc_ctx_set_store(ctx, &bad, NULL),
+	                 MXC_ERR_INVALID_ARGUMENT);
+	bad.version = MXC_STORE_OPS_VERSION;
+	bad.get_event = NULL;
+	ck_assert_int_eq(mxc_ctx_set_store(ctx, &bad, NULL),
+	                 MXC_ERR_INVALID_ARGUMENT);
+	/* the room version must be the context's */
+	ck_assert_int_eq(mxc_state_resolve(&st, ctx, rv_of("3"), s.ids, NULL,
+	                                   s.sizes, s.n, 0, NULL),
+	                 MXC_ERR_INVALID_ARGUMENT);
+	mxc_ctx_free(ctx);
+
+	sets_free(&s);
+	mxc_memstore_free(ms);
+	mxc_json_free(doc);
+}
+END_TEST
+
+static void
+add_text(mxc_ctx *ctx, const char *t)
+{
+	mxc_error e;
+	int rc = mxc_ctx_add_event(ctx, t, strlen(t), &e);
+	ck_assert_msg(rc == MXC_OK, "%s: %s", t, e.message);
+}
+
+#define TOPIC(id, room, auth) \
+	"{\"event_id\":\"" id "\",\"type\":\"m.room.topic\"," \
+	"\"state_key\":\"\",\"sender\":\"@a:x\",\"content\":{}," \
+	"\"room_id\":\"" room "\",\"auth_events\":[" auth "]," \
+	"\"prev_events\":[]}"
+
+START_TEST(test_bad_input)
+{
+	const mxc_room_version *rv = rv_of("2");
+	mxc_state *st = NULL;
+	mxc_error e;
+	const char *ids[4];
+	size_t sizes[2];
+
+	/* a cycle in auth_events */
+	mxc_ctx *ctx = ctx_new("2");
+	add_text(ctx, TOPIC("$A", "!r:x", "\"$B\""));
+	add_text(ctx, TOPIC("$B", "!r:x", "\"$C\""));
+	add_text(ctx, TOPIC("$C", "!r:x", "\"$A\""));
+	ids[0] = "$A";
+	sizes[0] = 1;
+	ck_assert_int_eq(mxc_state_resolve(&st, ctx, rv, ids, NULL, sizes, 1,
+	                                   0, &e), MXC_ERR_BAD_EVENT);
+	ck_assert(strstr(e.message, "cycle") != NULL);
+	ck_assert(e.subject[0] == '$');
+	mxc_id_list *l = NULL;
+	ck_assert_int_eq(mxc_state_auth_chain(&l, ctx, ids, NULL, 1, 0, NULL),
+	                 MXC_ERR_BAD_EVENT);
+	/* an event naming itself */
+	add_text(ctx, TOPIC("$S", "!r:x", "\"$S\""));
+	ids[0] = "$S";
+	ck_assert_int_eq(mxc_state_resolve(&st, ctx, rv, ids, NULL, sizes, 1,
+	                                   0, &e), MXC_ERR_BAD_EVENT);
+	ck_assert_str_eq(e.subject, "$S");
+	mxc_ctx_free(ctx);
+
+	/* an event of another room */
+	ctx = ctx_new("2");
+	add_text(ctx, TOPIC("$A", "!r:x", ""));
+	add_text(ctx, TOPIC("$O", "!other:x", "\"$A\""));
+	ids[0] = "$O";
+	ck_assert_int_eq(mxc_state_resolve(&st, ctx, rv, ids, NULL, sizes, 1,
+	                                   0, &e), MXC_ERR_BAD_EVENT);
+	ck_assert(strstr(e.message, "another room") != NULL);
+	/* two different events with one ID */
+	ck_assert_int_eq(mxc_ctx_add_event(ctx, TOPIC("$A", "!r:x", "\"$O\""),
+	                                   strlen(TOPIC("$A", "!r:x",
+	                                                "\"$O\"")), &e),
+	                 MXC_ERR_BAD_EVENT);
+	ck_assert_str_eq(e.subject, "$A");
+	/* the same event again is fine */
+	add_text(ctx, TOPIC("$A", "!r:x", ""));
+	ck_assert_uint_eq(mxc_ctx_event_count(ctx), 2);
+	mxc_ctx_free(ctx);
+
+	/* a message in a state set; two events for one key in one set */
+	ctx = ctx_new("2");
+	add_text(ctx, TOPIC("$A", "!r:x", ""));
+	add_text(ctx, TOPIC("$B", "!r:x", ""));
+	add_text(ctx, "{\"event_id\":\"$M\",\"type\":\"m.room.message\","
+	              "\"sender\":\"@a:x\",\"content\":{},\"room_id\":\"!r:x\","
+	              "\"auth_events\":[],\"prev_events\":[]}");
+	ids[0] = "$M";
+	ck_assert_int_eq(mxc_state_resolve(&st, ctx, rv, ids, NULL, sizes, 1,
+	                                   0, &e), MXC_ERR_INVALID_ARGUMENT);
+	ck_assert_str_eq(e.subject, "$M");
+	ids[0] = "$A";
+	ids[1] = "$B";
+	sizes[0] = 2;
+	ck_assert_int_eq(mxc_state_resolve(&st, ctx, rv, ids, NULL, sizes, 1,
+	                                   0, &e), MXC_ERR_INVALID_ARGUMENT);
+	ck_assert_str_eq(e.subject, "$B");
+	/* the same event listed twice is one entry */
+	ids[1] = "$A";
+	st = NULL;
+	ck_assert_int_eq(mxc_state_resolve(&st, ctx, rv, ids, NULL, sizes, 1,
+	                                   0, NULL), MXC_OK);
+	ck_assert_uint_eq(mxc_state_size(st), 1);
+	mxc_state_free(st);
+	/* no state sets: an empty state */
+	ck_assert_int_eq(mxc_state_resolve(&st, ctx, rv, NULL, NULL, NULL, 0,
+	                                   0, NULL), MXC_OK);
+	ck_assert_uint_eq(mxc_state_size(st), 0);
+	ck_assert_int_eq(mxc_state_entry(st, 0, NULL, NULL, NULL, NULL, NULL,
+	                                 NULL), MXC_ERR_INVALID_ARGUMENT);
+	mxc_state_free(st);
+	ck_assert_int_eq(mxc_state_resolve(NULL, ctx, rv, ids, NULL, sizes, 1,
+	                                   0, NULL), MXC_ERR_INVALID_ARGUMENT);
+	mxc_ctx_free(ctx);
+}
+END_TEST
+
+/* The two readings of the auth difference (DESIGN.md): S1 = {U, X} with
+ * X citing U, S2 = {U, Y} with Y not citing U. */
+START_TEST(test_auth_difference_readings)
+{
+	mxc_ctx *ctx = ctx_new("2");
+	add_text(ctx, TOPIC("$R", "!r:x", ""));
+	add_text(ctx, TOPIC("$U", "!r:x", "\"$R\""));
+	add_text(ctx, TOPIC("$X", "!r:x", "\"$U\""));
+	add_text(ctx, TOPIC("$Y", "!r:x", "\"$R\""));
+	const char *ids[] = {"$U", "$X", "$Y", "$U"};
+	size_t sizes[] = {2, 2};
+	mxc_id_list *l = NULL;
+	ck_assert_int_eq(mxc_state_auth_difference(&l, ctx, ids, NULL, sizes, 2,
+	                                           0, NULL), MXC_OK);
+	/* deployed: chains {U, X, R} and {U, Y, R} */
+	ck_assert_uint_eq(mxc_id_list_size(l), 2);
+	ck_assert_str_eq(mxc_id_list_at(l, 0, NULL), "$X");
+	ck_assert_str_eq(mxc_id_list_at(l, 1, NULL), "$Y");
+	mxc_id_list_free(l);
+	ck_assert_int_eq(mxc_state_auth_difference(&l, ctx, ids, NULL, sizes, 2,
+	                                           MXC_STATE_RES_LITERAL_AUTH_DIFF,
+	                                           NULL), MXC_OK);
+	/* literal: chains {U, R} and {R} */
+	ck_assert_uint_eq(mxc_id_list_size(l), 1);
+	ck_assert_str_eq(mxc_id_list_at(l, 0, NULL), "$U");
+	mxc_id_list_free(l);
+	/* one set: no difference */
+	ck_assert_int_eq(mxc_state_auth_difference(&l, ctx, ids, NULL, sizes, 1,
+	                                           0, NULL), MXC_OK);
+	ck_assert_uint_eq(mxc_id_list_size(l), 0);
+	mxc_id_list_free(l);
+	/* auth chain with and without the events themselves */
+	ck_assert_int_eq(mxc_state_auth_chain(&l, ctx, ids + 1, NULL, 1,
+	                                      MXC_STATE_AUTH_CHAIN_INCLUDE_SELF,
+	                                      NULL), MXC_OK);
+	ck_assert_uint_eq(mxc_id_list_size(l), 3);
+	mxc_id_list_free(l);
+	mxc_ctx_free(ctx);
+}
+END_TEST
+
+/* ---- properties on generated rooms ------------------------------------ */
+
+typedef struct gen {
+	uint64_t seed;
+	bool v12;
+	mxc_ctx *ctx;
+	int n_ev, n_users;
+	/* current state: (type, state_key) -> id, small linear map */
+	char keys[512][96];
+	char vals[512][24];
+	int n_state;
+	char last[24];
+} gen;
+
+static uint32_t
+rnd(gen *g)
+{
+	g->seed = g->seed * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(g->seed >> 33);
+}
+
+static const char *
+gst(gen *g, const char *key)
+{
+	for (int i = 0; i < g->n_state; i++)
+		if (!strcmp(g->keys[i], key))
+			return g->vals[i];
+	return NULL;
+}
+
+static void
+gset(gen *g, const char *key, const char *id)
+{
+	for (int i = 0; i < g->n_state; i++)
+		if (!strcmp(g->keys[i], key)) {
+			snprintf(g->vals[i], sizeof g->vals[i], "%s", id);
+			return;
+		}
+	snprintf(g->keys[g->n_state], sizeof g->keys[0], "%s", key);
+	snprintf(g->vals[g->n_state++], sizeof g->vals[0], "%s", id);
+}
+
+static void
+gen_event(gen *g, const char *type, const char *sk, const char *sender,
+          const char *content, const char *target)
+{
+	char id[24], auth[512] = "", key[96], buf[2048];
+	snprintf(id, sizeof id, "$e%d", g->n_ev++);
+	const char *want[5];
+	int nw = 0;
+	if (!g->v12)
+		want[nw++] = "m.room.create|";
+	want[nw++] = "m.room.power_levels|";
+	char sm[96], tm[96];
+	snprintf(sm, sizeof sm, "m.room.member|%s", sender);
+	want[nw++] = sm;
+	if (target) {
+		snprintf(tm, sizeof tm, "m.room.member|%s", target);
+		want[nw++] = tm;
+		want[nw++] = "m.room.join_rules|";
+	}
+	for (int i = 0; i < nw; i++) {
+		const char *a = gst(g, want[i]);
+		if (a && !strstr(auth, a)) {
+			size_t l = strlen(auth);
+			snprintf(auth + l, sizeof auth - l, "%s\"%s\"",
+			         l ? "," : "", a);
+		}
+	}
+	snprintf(buf, sizeof buf,
+	         "{\"event_id\":\"%s\",\"type\":\"%s\",\"state_key\":\"%s\","
+	         "\"sender\":\"%s\",\"content\":%s,%s\"origin_server_ts\":%d,"
+	         "\"depth\":%d,\"auth_events\":[%s],\"prev_events\":[%s%s%s]}",
+	         id, type, sk, sender, content,
+	         g->v12 && !strcmp(type, "m.room.create")
+	                 ? ""
+	                 : g->v12 ? "\"room_id\":\"!e0\","
+	                          : "\"room_id\":\"!r:x\",",
+	         (int)(rnd(g) % 50), g->n_ev, auth, g->last[0] ? "\"" : "",
+	         g->last, g->last[0] ? "\"" : "");
+	add_text(g->ctx, buf);
+	snprintf(key, sizeof key, "%s|%s", type, sk);
+	gset(g, key, id);
+	snprintf(g->last, sizeof g->last, "%s", id);
+}
+
+/* A linear room of n events with joins, topics, power level changes and
+ * bans; snapshots of its state after some events. */
+static void
+gen_room(gen *g, int n)
+{
+	char c[512];
+	if (g->n_ev)
+		goto more;
+	gen_event(g, "m.room.create", "", "@u0:x",
+	          g->v12 ? "{\"room_version\":\"12\"}"
+	                 : "{\"creator\":\"@u0:x\"}", NULL);
+	gen_event(g, "m.room.member", "@u0:x", "@u0:x",
+	          "{\"membership\":\"join\"}", "@u0:x");
+	gen_event(g, "m.room.power_levels", "", "@u0:x",
+	          g->v12 ? "{\"users\":{}}" : "{\"users\":{\"@u0:x\":100}}",
+	          NULL);
+	gen_event(g, "m.room.join_rules", "", "@u0:x",
+	          "{\"join_rule\":\"public\"}", NULL);
+	g->n_users = 1;
+more:
+	for (int i = 0; i < n; i++) {
+		char u[32], t[32];
+		snprintf(u, sizeof u, "@u%d:x",
+		         (int)(rnd(g) % (uint32_t)g->n_users));
+		switch (rnd(g) % 5) {
+		case 0:
+		case 1:
+			snprintf(t, sizeof t, "@u%d:x", g->n_users++);
+			gen_event(g, "m.room.member", t, t,
+			          "{\"membership\":\"join\"}", t);
+			break;
+		case 2:
+			snprintf(c, sizeof c, "{\"topic\":\"t%d\"}", i);
+			gen_event(g, "m.room.topic", "", u, c, NULL);
+			break;
+		case 3:
+			if (!strcmp(u, "@u0:x")) {
+				gen_event(g, "m.room.power_levels", "", "@u0:x",
+				          g->v12 ? "{\"users\":{}}"
+				                 : "{\"users\":{\"@u0:x\":100}}",
+				          NULL);
+				break;
+			}
+			snprintf(c, sizeof c, "{\"users\":{%s\"%s\":%d}}",
+			         g->v12 ? "" : "\"@u0:x\":100,", u,
+			         (int)(rnd(g) % 100));
+			gen_event(g, "m.room.power_levels", "", "@u0:x", c,
+			          NULL);
+			break;
+		default:
+			if (!strcmp(u, "@u0:x"))
+				break;
+			gen_event(g, "m.room.member", u, "@u0:x",
+			          "{\"membership\":\"ban\"}", u);
+		}
+	}
+}
+
+static size_t
+snapshot(gen *g, const char **ids)
+{
+	for (int i = 0; i < g->n_state; i++)
+		ids[i] = strdup(g->vals[i]);
+	return (size_t)g->n_state;
+}
+
+START_TEST(test_properties)
+{
+	for (int round = 0; round < 8; round++) {
+		gen *g = calloc(1, sizeof *g);
+		g->seed = 1234 + (uint64_t)round;
+		g->v12 = round % 2;
+		g->ctx = ctx_new(g->v12 ? "12" : "10");
+		const char *ids[3 * 512];
+		size_t sizes[3], total = 0;
+		/* three snapshots of one history (forks that saw different
+		 * prefixes) */
+		for (int k = 0; k < 3; k++) {
+			gen_room(g, 0 == k ? 40 : 15);
+			sizes[k] = snapshot(g, ids + total);
+			total += sizes[k];
+		}
+		const char *ver = g->v12 ? "12" : "10";
+		(void)ver;
+		/* one set resolves to itself; identical sets to that set */
+		for (int k = 0; k < 3; k++) {
+			size_t off = k == 0 ? 0 : k == 1 ? sizes[0]
+			                                 : sizes[0] + sizes[1];
+			sets one = {ids + off, &sizes[k], 1, sizes[k]};
+			mxc_state *a = resolve(g->ctx, &one, 0);
+			ck_assert_uint_eq(mxc_state_size(a), sizes[k]);
+			for (size_t i = 0; i < sizes[k]; i++) {
+				const mxc_event *ev = mxc_ctx_get_event(
+					g->ctx, ids[off + i], strlen(ids[off + i]));
+				size_t tl, skl;
+				const char *t = mxc_event_type(ev, &tl);
+				const char *sk = mxc_event_state_key(ev, &skl);
+				ck_assert_str_eq(mxc_state_get(a, t, tl, sk, skl,
+				                               NULL), ids[off + i]);
+			}
+			const char *tri[3 * 512];
+			size_t ts[3] = {sizes[k], sizes[k], sizes[k]};
+			for (int r = 0; r < 3; r++)
+				memcpy(tri + r * sizes[k], ids + off,
+				       sizes[k] * sizeof *tri);
+			sets same = {tri, ts, 3, 3 * sizes[k]};
+			mxc_state *b = resolve(g->ctx, &same, 0);
+			char *at = state_text(a), *bt = state_text(b);
+			ck_assert_str_eq(at, bt);
+			free(at);
+			free(bt);
+			mxc_state_free(a);
+			mxc_state_free(b);
+		}
+		/* permuting the sets and the events inside them */
+		sets all = {ids, sizes, 3, total};
+		mxc_state *ref = resolve(g->ctx, &all, 0);
+		char *reft = state_text(ref);
+		ck_assert_uint_gt(mxc_state_size(ref), 0);
+		for (int p = 0; p < 4; p++) {
+			const char *perm[3 * 512];
+			size_t psz[3];
+			int order[3] = {0, 1, 2};
+			for (int i = 2; i > 0; i--) {
+				int j = (int)(rnd(g) % (uint32_t)(i + 1));
+				int t = order[i];
+				order[i] = order[j];
+				order[j] = t;
+			}
+			size_t o = 0;
+			for (int k = 0; k < 3; k++) {
+				size_t src = 0;
+				for (int q = 0; q < order[k]; q++)
+					src += sizes[q];
+				psz[k] = sizes[order[k]];
+				memcpy(perm + o, ids + src, psz[k] * sizeof *perm);
+				for (size_t i = psz[k]; i > 1; i--) {
+					size_t j = rnd(g) % i;
+					const char *t = perm[o + i - 1];
+					perm[o + i - 1] = perm[o + j];
+					perm[o + j] = t;
+				}
+				o += psz[k];
+			}
+			sets ps = {perm, psz, 3, total};
+			mxc_state *x = resolve(g->ctx, &ps, 0);
+			char *xt = state_text(x);
+			ck_assert_str_eq(xt, reft);
+			free(xt);
+			mxc_state_free(x);
+		}
+		free(reft);
+		mxc_state_free(ref);
+		for (size_t i = 0; i < total; i++)
+			free((void *)ids[i]);
+		mxc_ctx_free(g->ctx);
+		free(g);
+	}
+}
+END_TEST
+
 Suite *
 mxc_test_suite(void)
 {
@@ -690,6 +1237,10 @@ mxc_test_suite(void)
 	tcase_add_test(tc, test_gmsl_primitives);
 	tcase_add_test(tc, test_synapse_v2);
 	tcase_add_test(tc, test_scenarios);
+	tcase_add_test(tc, test_missing_and_stores);
+	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_auth_difference_readings);
+	tcase_add_test(tc, test_properties);
 	suite_add_tcase(s, tc);
 	return s;
 }
