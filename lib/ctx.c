@@ -317,12 +317,13 @@ mxc_ctx_adopt_event(mxc_ctx *ctx, mxc_event *ev, mxc_error *err)
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "mxc_ctx_adopt_event: no context or no event");
 	}
-	if (mxc_event_room_version(ev) != ctx->rv) {
+	const mxc_room_version *erv = mxc_event_room_version(ev);
+	if (erv != ctx->rv) {
 		mxc_event_free(ev);
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "mxc_ctx_adopt_event: event of room version %s "
 		                "in a context of version %s",
-		                mxc_room_version_id(mxc_event_room_version(ev)),
+		                mxc_room_version_id(erv),
 		                mxc_room_version_id(ctx->rv));
 	}
 	return add_owned(ctx, ev, err);
