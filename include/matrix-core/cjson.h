@@ -15,7 +15,11 @@
  *    hold one) is MXC_ERR_JSON_NUMBER_RANGE rather than a rounded value;
  *    a float (lenient trees) becomes the nearest double, and cJSON then
  *    prints an integral double as an integer (1.0 as 1, 1e10 as
- *    10000000000): the lexeme is not kept.
+ *    10000000000): the lexeme is not kept. Note that cJSON's printer
+ *    writes a number with 15 significant digits whenever that reads back
+ *    within its tolerance, so integers above about 10^15 print inexactly
+ *    (9007199254740991 as 9.00719925474099e+15) although `valuedouble`
+ *    holds them exactly.
  *  - From cJSON, a number whose double is integral and within canonical
  *    JSON's range [-(2^53)+1, 2^53-1] becomes an integer (so 1.0 and 1
  *    both become 1, and -0.0 becomes 0); anything else (a fraction, a
