@@ -16,5 +16,8 @@
 #include "matrix-core/room_version.h"
 #include "matrix-core/event.h"
 #include "matrix-core/power_levels.h"
+#include "matrix-core/auth.h"
+#include "matrix-core/ctx.h"
+#include "matrix-core/state_res.h"
 
 #endif

@@ -337,4 +337,73 @@ bool mxc__auth_user_id_valid(const char *id, size_t len);
 bool mxc__user_id_domain(const char *id, size_t len, const char **dom,
                          size_t *dom_len);
 
+
+/* ---- hash map keyed by strings (ctx.c) ------------------------------ */
+
+/* Open addressing; keys are borrowed (they must outlive the map). */
+typedef struct mxc__strmap_slot {
+	const char *k; /* NULL: empty slot */
+	size_t n;
+	uint64_t h;
+	uint32_t v;
+} mxc__strmap_slot;
+typedef struct mxc__strmap {
+	mxc__strmap_slot *slots;
+	size_t cap, n;
+	const mxc_allocator *alloc;
+} mxc__strmap;
+uint64_t mxc__hash_bytes(const char *p, size_t n);
+int mxc__strmap_init(mxc__strmap *m, const mxc_allocator *alloc,
+                     size_t expect);
+void mxc__strmap_dispose(mxc__strmap *m);
+/* The value of `k`, or NULL. */
+uint32_t *mxc__strmap_get(const mxc__strmap *m, const char *k, size_t n);
+/* The value of `k`, inserted (0) if absent (*found says which); NULL on
+ * NOMEM. The pointer is valid until the next put. */
+uint32_t *mxc__strmap_put(mxc__strmap *m, const char *k, size_t n,
+                          bool *found);
+
+/* ---- contexts (ctx.c) ----------------------------------------------- */
+
+/* Start an operation: empty the missing list. */
+void mxc__ctx_begin(mxc_ctx *ctx);
+/* An event by ID: held, or fetched through the store and kept. Returns
+ * MXC_OK; MXC_ERR_NOT_FOUND or MXC_ERR_WOULDBLOCK after recording the ID
+ * as missing (the operation goes on and calls mxc__ctx_end); any other
+ * status ends the operation. */
+int mxc__ctx_fetch(mxc_ctx *ctx, const char *id, size_t n,
+                   const mxc_event **out, mxc_error *err);
+/* End of the fetching phase: MXC_OK, or MXC_ERR_NEED_INPUT /
+ * MXC_ERR_MISSING_EVENT when something was recorded missing. */
+int mxc__ctx_end(mxc_ctx *ctx, mxc_error *err);
+
+/* ---- graph orderings (topo_sort.c) ---------------------------------- */
+
+/* A graph of n items: item i's prerequisites (for events: their auth
+ * events) are edges[off[i] .. off[i] + cnt[i]). */
+typedef struct mxc__dag {
+	size_t n;
+	const uint32_t *off, *cnt, *edges;
+} mxc__dag;
+/* Prerequisites first, by iterative depth-first search; MXC_ERR_BAD_EVENT
+ * on a cycle (*cycle_at: an item on it), MXC_ERR_NOMEM. */
+int mxc__dag_topo_order(uint32_t *order, uint32_t *cycle_at,
+                        const mxc__dag *g, const mxc_allocator *alloc);
+typedef bool (*mxc__less_fn)(uint32_t a, uint32_t b, const void *ud);
+/* Kahn's algorithm taking the smallest candidate by `less` at each step;
+ * *n_out < n and MXC_ERR_BAD_EVENT on a cycle. */
+int mxc__kahn_sort(uint32_t *order, size_t *n_out, const mxc__dag *g,
+                   mxc__less_fn less, const void *ud,
+                   const mxc_allocator *alloc);
+
+/* ---- state resolution (state_res.c), exposed for tests ------------- */
+
+/* The reverse topological power ordering (v2 fragment) of the events
+ * `ids` (all loaded through ctx with their auth events): sorted IDs,
+ * borrowed from the context's events, into out[0..n). */
+int mxc__state_power_order(const char **out, mxc_ctx *ctx,
+                           const mxc_room_version *rv,
+                           const char *const *ids, size_t n,
+                           mxc_error *err);
+
 #endif
