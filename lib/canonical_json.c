@@ -14,6 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "internal.h"
 
 #define CHUNK 4096
@@ -86,19 +90,75 @@ w_putc(writer *w, char c)
 
 static const char hex[] = "0123456789abcdef";
 
-static int
-write_string(writer *w, const char *s, size_t n, uint32_t flags)
+static inline char *
+put_escape(char *o, unsigned char c)
 {
-	if (!(flags & MXC__JF_ESCAPE)) {
-		if ((size_t)(w->end - w->cur) >= n + 2) {
-			w->cur[0] = '"';
-			memcpy(w->cur + 1, s, n);
-			w->cur[n + 1] = '"';
-			w->cur += n + 2;
-			return MXC_OK;
-		}
-		if (w_putc(w, '"') || w_write(w, s, n) || w_putc(w, '"'))
+	*o++ = '\\';
+	switch (c) {
+	case '"': *o++ = '"'; break;
+	case '\\': *o++ = '\\'; break;
+	case '\b': *o++ = 'b'; break;
+	case '\f': *o++ = 'f'; break;
+	case '\n': *o++ = 'n'; break;
+	case '\r': *o++ = 'r'; break;
+	case '\t': *o++ = 't'; break;
+	default:
+		*o++ = 'u';
+		*o++ = '0';
+		*o++ = '0';
+		*o++ = hex[c >> 4];
+		*o++ = hex[c & 15];
+	}
+	return o;
+}
+
+/* A string that needs escapes. With room for the worst case (every byte
+ * a 6-byte escape) the copy goes 16 bytes at a time: store the block,
+ * then find its first byte that needs an escape (the store may run past
+ * it, and the escape overwrites that). Otherwise (a huge string in hash
+ * mode) runs are copied through w_write. */
+static int
+write_escaped(writer *w, const char *s, size_t n)
+{
+	if (n <= (CHUNK - 32) / 6 || !w->sha) {
+		if (n > (SIZE_MAX - 32) / 6 || w_room(w, 6 * n + 18))
 			return MXC_ERR_NOMEM;
+		char *o = w->cur;
+		*o++ = '"';
+		size_t i = 0;
+#if defined(__SSE2__)
+		while (i + 16 <= n) {
+			const __m128i x =
+				_mm_loadu_si128((const __m128i *)(s + i));
+			_mm_storeu_si128((__m128i *)o, x);
+			const __m128i m = _mm_or_si128(
+				_mm_or_si128(
+					_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+					_mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+				_mm_cmpeq_epi8(
+					_mm_max_epu8(x, _mm_set1_epi8(0x1F)),
+					_mm_set1_epi8(0x1F)));
+			unsigned mask = (unsigned)_mm_movemask_epi8(m);
+			if (!mask) {
+				i += 16;
+				o += 16;
+				continue;
+			}
+			unsigned k = (unsigned)__builtin_ctz(mask);
+			o += k;
+			o = put_escape(o, (unsigned char)s[i + k]);
+			i += k + 1;
+		}
+#endif
+		for (; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+			if (c >= 0x20 && c != '"' && c != '\\')
+				*o++ = (char)c;
+			else
+				o = put_escape(o, c);
+		}
+		*o++ = '"';
+		w->cur = o;
 		return MXC_OK;
 	}
 	if (w_putc(w, '"'))
@@ -110,27 +170,27 @@ write_string(writer *w, const char *s, size_t n, uint32_t flags)
 			continue;
 		if (w_write(w, s + run, i - run) || w_room(w, 6))
 			return MXC_ERR_NOMEM;
-		char *o = w->cur;
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			*o++ = 'u';
-			*o++ = '0';
-			*o++ = '0';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
-		w->cur = o;
+		w->cur = put_escape(w->cur, c);
 		run = i + 1;
 	}
 	if (w_write(w, s + run, n - run) || w_putc(w, '"'))
+		return MXC_ERR_NOMEM;
+	return MXC_OK;
+}
+
+static int
+write_string(writer *w, const char *s, size_t n, uint32_t flags)
+{
+	if (flags & MXC__JF_ESCAPE)
+		return write_escaped(w, s, n);
+	if ((size_t)(w->end - w->cur) >= n + 2) {
+		w->cur[0] = '"';
+		memcpy(w->cur + 1, s, n);
+		w->cur[n + 1] = '"';
+		w->cur += n + 2;
+		return MXC_OK;
+	}
+	if (w_putc(w, '"') || w_write(w, s, n) || w_putc(w, '"'))
 		return MXC_ERR_NOMEM;
 	return MXC_OK;
 }

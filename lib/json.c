@@ -114,6 +114,9 @@ typedef struct parser {
 	const mxc_json **is;
 	size_t is_n, is_cap;
 	const mxc_allocator *alloc;
+	/* decoded strings with escapes go here (allocated at the first
+	 * escape, room for the whole input plus a 16-byte store overrun) */
+	unsigned char *sbuf, *sbuf_cur;
 } parser;
 
 static int
@@ -166,142 +169,260 @@ read_u4(parser *ps, const unsigned char *q, unsigned *out)
 	return MXC_OK;
 }
 
-/* Parse a string at ps->p (the opening quote). Decodes in place; the
- * result is NUL-terminated. */
+/* Index of the first byte in p[0..15] that is '"', '\\' or below 0x20,
+ * or 16 if none is; *high gets whether any byte is 0x80 or above. */
+#if defined(__SSE2__)
+static inline unsigned
+scan16(const unsigned char *p, bool *high)
+{
+	const __m128i x = _mm_loadu_si128((const __m128i *)p);
+	const __m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)),
+	                                   _mm_set1_epi8(0x1F));
+	const __m128i m = _mm_or_si128(
+		_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+	                     _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+		ctl);
+	unsigned mask = (unsigned)_mm_movemask_epi8(m);
+	unsigned hi = (unsigned)_mm_movemask_epi8(x);
+	if (mask) {
+		unsigned k = (unsigned)__builtin_ctz(mask);
+		/* only the high bytes before the stop count */
+		*high |= (hi & ((1u << k) - 1)) != 0;
+		return k;
+	}
+	*high |= hi != 0;
+	return 16;
+}
+#endif
+
+/* Offset of the first invalid UTF-8 sequence in p[0..n), or n. ASCII is
+ * skipped 16 bytes at a time, straight to the next byte >= 0x80. The
+ * caller's buffer has 16 readable bytes past n (the input padding or the
+ * string buffer's slack). */
+static size_t
+utf8_check(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+#if defined(__SSE2__)
+		unsigned hi = (unsigned)_mm_movemask_epi8(
+			_mm_loadu_si128((const __m128i *)(p + i)));
+		if (!hi) {
+			i += 16;
+			continue;
+		}
+		i += (unsigned)__builtin_ctz(hi);
+		if (i >= n)
+			break;
+#else
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+#endif
+		size_t k = utf8_seq(p + i, p + n);
+		if (!k)
+			return i;
+		i += k;
+	}
+	return n;
+}
+
+static int
+decode_escape(parser *ps, unsigned char **pp, unsigned char *d, uint32_t *fl)
+{
+	unsigned char *p = *pp, *end = ps->end;
+	unsigned e = p + 1 < end ? p[1] : 0;
+	unsigned cp;
+	switch (e) {
+	case '"': cp = '"'; break;
+	case '\\': cp = '\\'; break;
+	case '/': cp = '/'; break;
+	case 'b': cp = '\b'; break;
+	case 'f': cp = '\f'; break;
+	case 'n': cp = '\n'; break;
+	case 'r': cp = '\r'; break;
+	case 't': cp = '\t'; break;
+	case 'u': {
+		int rc = read_u4(ps, p + 2, &cp);
+		if (rc)
+			return rc;
+		p += 4;
+		if (cp >= 0xDC00 && cp <= 0xDFFF)
+			return perr(ps, p - 4, MXC_ERR_JSON_UTF8,
+			            "lone low surrogate");
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			unsigned lo;
+			if (!(p + 2 < end && p[2] == '\\' && p[3] == 'u'))
+				return perr(ps, p - 4, MXC_ERR_JSON_UTF8,
+				            "lone high surrogate");
+			rc = read_u4(ps, p + 4, &lo);
+			if (rc)
+				return rc;
+			if (lo < 0xDC00 || lo > 0xDFFF)
+				return perr(ps, p - 4, MXC_ERR_JSON_UTF8,
+				            "lone high surrogate");
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			p += 6;
+		}
+		break;
+	}
+	default:
+		return perr(ps, p, MXC_ERR_JSON_SYNTAX, "invalid escape");
+	}
+	*pp = p + 2;
+	if (cp < 0x20 || cp == '"' || cp == '\\')
+		*fl = MXC__JF_ESCAPE;
+	if (cp < 0x80) {
+		d[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		d[0] = (unsigned char)(0xC0 | cp >> 6);
+		d[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (unsigned char)(0xE0 | cp >> 12);
+		d[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+		d[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	d[0] = (unsigned char)(0xF0 | cp >> 18);
+	d[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+	d[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+	d[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* The error for a byte below 0x20 at p in a string whose bytes so far are
+ * [s, s + n): invalid UTF-8 before it is the earlier error. */
+static int
+string_stop_error(parser *ps, unsigned char *p, const unsigned char *s,
+                  size_t n, bool high, const unsigned char *raw_start)
+{
+	if (high) {
+		size_t bad = utf8_check(s, n);
+		if (bad < n)
+			return perr(ps, raw_start + bad, MXC_ERR_JSON_UTF8,
+			            "invalid UTF-8");
+	}
+	if (p >= ps->end)
+		return perr(ps, ps->end, MXC_ERR_JSON_SYNTAX,
+		            "unterminated string");
+	return perr(ps, p, MXC_ERR_JSON_SYNTAX, "control character in string");
+}
+
+/* Parse a string at ps->p (the opening quote); the result is
+ * NUL-terminated. A string without escapes is used where it lies in the
+ * input copy; one with escapes is decoded into the parser's string
+ * buffer, 16 bytes at a time (load, store, then look for the first '"',
+ * '\\' or control byte: the store may run past the run, which the next
+ * store overwrites). The input's zero padding stops every scan at its
+ * end. UTF-8 is validated once, on the string's bytes, when any byte is
+ * 0x80 or above: escapes produce whole valid sequences and never a
+ * continuation byte, so they can neither mend nor break a raw sequence
+ * beside them. */
 static int
 parse_string(parser *ps, const char **out, size_t *out_len, uint32_t *flags)
 {
-	unsigned char *p = ps->p + 1, *end = ps->end;
-	unsigned char *start = p, *w = NULL; /* w: write pointer once decoding */
+	unsigned char *p = ps->p + 1;
+	unsigned char *const start = p;
 	uint32_t fl = 0;
+	bool high = false;
+	/* phase 1: no escape seen, nothing copied */
 	for (;;) {
 #if defined(__SSE2__)
-		/* 16 bytes at a time while none is '"', '\\', < 0x20 or >= 0x80
-		 * (the padding after the input is zeros, which stop the scan). */
-		if (!w) {
-			const __m128i q = _mm_set1_epi8('"');
-			const __m128i bs = _mm_set1_epi8('\\');
-			const __m128i sp = _mm_set1_epi8(0x20);
-			for (;;) {
-				__m128i x = _mm_loadu_si128((const __m128i *)p);
-				__m128i m = _mm_or_si128(
-					_mm_or_si128(_mm_cmpeq_epi8(x, q),
-				                     _mm_cmpeq_epi8(x, bs)),
-					_mm_cmplt_epi8(x, sp));
-				int mask = _mm_movemask_epi8(m);
-				if (mask) {
-					p += __builtin_ctz((unsigned)mask);
-					break;
-				}
-				p += 16;
-			}
+		for (;;) {
+			unsigned k = scan16(p, &high);
+			p += k;
+			if (k < 16)
+				break;
+		}
+#else
+		while (*p >= 0x20 && *p != '"' && *p != '\\') {
+			high |= *p >= 0x80;
+			p++;
 		}
 #endif
-		unsigned c = *p;
-		if (c == '"') {
-			if (p >= end)
-				return perr(ps, end, MXC_ERR_JSON_SYNTAX,
-				            "unterminated string");
+		if (*p == '"' && p < ps->end) {
+			size_t n = (size_t)(p - start);
+			if (high) {
+				size_t bad = utf8_check(start, n);
+				if (bad < n)
+					return perr(ps, start + bad,
+					            MXC_ERR_JSON_UTF8,
+					            "invalid UTF-8");
+			}
+			*p = '\0'; /* the closing quote, consumed */
+			*out = (const char *)start;
+			*out_len = n;
+			*flags = 0;
+			ps->p = p + 1;
+			return MXC_OK;
+		}
+		if (*p == '\\')
 			break;
-		}
-		if (c >= 0x80) {
-			size_t k = utf8_seq(p, end);
-			if (!k)
-				return perr(ps, p, MXC_ERR_JSON_UTF8,
-				            "invalid UTF-8");
-			if (w) {
-				memmove(w, p, k);
-				w += k;
-			}
-			p += k;
-			continue;
-		}
-		if (c == '\\') {
-			if (!w)
-				w = p;
-			unsigned e = p + 1 < end ? p[1] : 0;
-			unsigned cp;
-			switch (e) {
-			case '"': cp = '"'; break;
-			case '\\': cp = '\\'; break;
-			case '/': cp = '/'; break;
-			case 'b': cp = '\b'; break;
-			case 'f': cp = '\f'; break;
-			case 'n': cp = '\n'; break;
-			case 'r': cp = '\r'; break;
-			case 't': cp = '\t'; break;
-			case 'u': {
-				int rc = read_u4(ps, p + 2, &cp);
-				if (rc)
-					return rc;
-				p += 4;
-				if (cp >= 0xDC00 && cp <= 0xDFFF)
-					return perr(ps, p - 4, MXC_ERR_JSON_UTF8,
-					            "lone low surrogate");
-				if (cp >= 0xD800 && cp <= 0xDBFF) {
-					unsigned lo;
-					if (!(p + 2 < end && p[2] == '\\' &&
-					      p[3] == 'u'))
-						return perr(ps, p - 4,
-						            MXC_ERR_JSON_UTF8,
-						            "lone high surrogate");
-					rc = read_u4(ps, p + 4, &lo);
-					if (rc)
-						return rc;
-					if (lo < 0xDC00 || lo > 0xDFFF)
-						return perr(ps, p - 4,
-						            MXC_ERR_JSON_UTF8,
-						            "lone high surrogate");
-					cp = 0x10000 + ((cp - 0xD800) << 10) +
-					     (lo - 0xDC00);
-					p += 6;
-				}
-				break;
-			}
-			default:
-				return perr(ps, p, MXC_ERR_JSON_SYNTAX,
-				            "invalid escape");
-			}
-			p += 2;
-			if (cp < 0x20 || cp == '"' || cp == '\\')
-				fl = MXC__JF_ESCAPE;
-			if (cp < 0x80) {
-				*w++ = (unsigned char)cp;
-			} else if (cp < 0x800) {
-				*w++ = (unsigned char)(0xC0 | cp >> 6);
-				*w++ = (unsigned char)(0x80 | (cp & 0x3F));
-			} else if (cp < 0x10000) {
-				*w++ = (unsigned char)(0xE0 | cp >> 12);
-				*w++ = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-				*w++ = (unsigned char)(0x80 | (cp & 0x3F));
-			} else {
-				*w++ = (unsigned char)(0xF0 | cp >> 18);
-				*w++ = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-				*w++ = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-				*w++ = (unsigned char)(0x80 | (cp & 0x3F));
-			}
-			continue;
-		}
-		if (c < 0x20) {
-			if (p >= end)
-				return perr(ps, end, MXC_ERR_JSON_SYNTAX,
-				            "unterminated string");
-			return perr(ps, p, MXC_ERR_JSON_SYNTAX,
-			            "control character in string");
-		}
-		/* plain ASCII */
-		if (w)
-			*w++ = (unsigned char)c;
-		p++;
+		return string_stop_error(ps, p, start, (size_t)(p - start), high,
+		                         start);
 	}
-	unsigned char *stop = w ? w : p;
-	*out = (const char *)start;
-	*out_len = (size_t)(stop - start);
+	/* phase 2: decode into the string buffer */
+	if (!ps->sbuf) {
+		size_t room = (size_t)(ps->end - ps->base) + 32;
+		ps->sbuf = ps->sbuf_cur = mxc__arena_alloc(ps->ar, room);
+		if (!ps->sbuf)
+			return MXC_ERR_NOMEM;
+	}
+	unsigned char *const dst = ps->sbuf_cur;
+	unsigned char *d = dst;
+	memcpy(d, start, (size_t)(p - start));
+	d += p - start;
+	for (;;) {
+		if (*p == '\\') {
+			int k = decode_escape(ps, &p, d, &fl);
+			if (k < 0)
+				return k;
+			d += k;
+		} else if (*p == '"' && p < ps->end) {
+			break;
+		} else {
+			return string_stop_error(ps, p, dst, (size_t)(d - dst),
+			                         high, start);
+		}
+#if defined(__SSE2__)
+		for (;;) {
+			__m128i x = _mm_loadu_si128((const __m128i *)p);
+			_mm_storeu_si128((__m128i *)d, x);
+			unsigned k = scan16(p, &high);
+			p += k;
+			d += k;
+			if (k < 16)
+				break;
+		}
+#else
+		while (*p >= 0x20 && *p != '"' && *p != '\\') {
+			high |= *p >= 0x80;
+			*d++ = *p++;
+		}
+#endif
+	}
+	size_t n = (size_t)(d - dst);
+	if (high) {
+		size_t bad = utf8_check(dst, n);
+		if (bad < n)
+			return perr(ps, start + bad, MXC_ERR_JSON_UTF8,
+			            "invalid UTF-8 (offset approximate after "
+			            "escapes)");
+	}
+	*d = '\0';
+	ps->sbuf_cur = d + 1;
+	*out = (const char *)dst;
+	*out_len = n;
 	*flags = fl;
 	ps->p = p + 1;
-	*stop = '\0'; /* the closing quote or an already-consumed byte */
 	return MXC_OK;
 }
+
 
 static int
 parse_number(parser *ps, mxc_json *v)
