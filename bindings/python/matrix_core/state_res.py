@@ -83,6 +83,16 @@ def _sets(state_sets: Any) -> Tuple[List[bytes], List[int]]:
     return ids, sizes
 
 
+def _checked_sets(state_sets: Any) -> List[List[bytes]]:
+    """State sets checked and materialised (generators are read once)."""
+    ids, sizes = _sets(state_sets)
+    out, pos = [], 0
+    for n in sizes:
+        out.append(ids[pos:pos + n])
+        pos += n
+    return out
+
+
 class MemoryStore:
     """The library's in-memory store of events keyed by event ID (a copy of
     each event's JSON bytes), for one room version.
@@ -470,16 +480,18 @@ def resolve_state(room_version: RoomVersionLike,
     for them as needed. ``rejected``: IDs of events known to be rejected.
     ``labelled``: hand-written events whose ``event_id`` field labels them.
     """
+    sets = _checked_sets(state_sets)  # before any event is parsed
     ctx = _context(room_version, events_or_store, rejected, labelled)
-    return ctx.resolve(state_sets, literal_auth_diff=literal_auth_diff)
+    return ctx.resolve(sets, literal_auth_diff=literal_auth_diff)
 
 
 def auth_chain(room_version: RoomVersionLike, event_ids: Iterable[str],
                events_or_store: Any, *, include_self: bool = False,
                labelled: bool = False) -> List[str]:
     """The union of the auth chains of events (see Context.auth_chain)."""
+    ids = [_as_id(i) for i in event_ids]
     ctx = _context(room_version, events_or_store, (), labelled)
-    return ctx.auth_chain(event_ids, include_self=include_self)
+    return ctx.auth_chain(ids, include_self=include_self)
 
 
 def auth_difference(room_version: RoomVersionLike,
@@ -488,6 +500,7 @@ def auth_difference(room_version: RoomVersionLike,
                     literal_auth_diff: bool = False,
                     labelled: bool = False) -> List[str]:
     """The auth difference of state sets (see Context.auth_difference)."""
+    sets = _checked_sets(state_sets)
     ctx = _context(room_version, events_or_store, (), labelled)
-    return ctx.auth_difference(state_sets,
+    return ctx.auth_difference(sets,
                                literal_auth_diff=literal_auth_diff)
