@@ -83,8 +83,8 @@ mxc__base64_encode_raw(char *dst, const uint8_t *src, size_t n, bool urlsafe)
 	char *d = dst;
 	size_t i = 0;
 	for (; i + 3 <= n; i += 3) {
-		uint32_t v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8 |
-		             src[i + 2];
+		uint32_t v = (uint32_t)src[i] << 16 |
+		             (uint32_t)src[i + 1] << 8 | src[i + 2];
 		d[0] = a[v >> 18];
 		d[1] = a[(v >> 12) & 63];
 		d[2] = a[(v >> 6) & 63];
@@ -158,7 +158,7 @@ mxc__base64_decode_raw(uint8_t *dst, const char *src, size_t n, bool urlsafe,
 		uint8_t c2 = rest == 3 ? rev[s[i + 2]] : 0;
 		if ((c0 | c1 | c2) & 0xC0)
 			goto bad_char;
-		/* the trailing bits (4 or 2) are ignored whatever their value */
+		/* the trailing bits (4 or 2) are ignored, whatever they are */
 		uint32_t v = (uint32_t)c0 << 18 | (uint32_t)c1 << 12 |
 		             (uint32_t)c2 << 6;
 		*d++ = (uint8_t)(v >> 16);
@@ -223,7 +223,8 @@ mxc_base64_decode(mxc_buf *out, const char *text, size_t len, unsigned flags,
 			why = "length leaves a single dangling character";
 		else if (c == '=')
 			why = "misplaced '=' padding";
-		else if (!(flags & MXC_BASE64_URLSAFE) && (c == '-' || c == '_'))
+		else if (!(flags & MXC_BASE64_URLSAFE) &&
+		         (c == '-' || c == '_'))
 			why = "URL-safe character in standard base64";
 		else if ((flags & MXC_BASE64_URLSAFE) && (c == '+' || c == '/'))
 			why = "standard character in URL-safe base64";

@@ -104,8 +104,8 @@ to_cjson(cJSON **out, const mxc_json *v, mxc_error *err)
 			if (memchr(m->key, 0, m->key_len)) {
 				cJSON_Delete(c);
 				mxc__err(err, MXC_ERR_UNSUPPORTED,
-				         "U+0000 in a key: cJSON strings end at "
-				         "NUL");
+				         "U+0000 in a key: cJSON strings end "
+				         "at NUL");
 				mxc__err_subject(err, "$", 1);
 				mxc__err_path_key(err, m->key, m->key_len);
 				return MXC_ERR_UNSUPPORTED;

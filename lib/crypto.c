@@ -227,8 +227,8 @@ mxc_signing_key_from_base64(mxc_signing_key **out, const char *seed_b64,
 	long n = mxc__base64_decode_raw(seed, seed_b64, len, false, &bad);
 	if (n < 0) {
 		sodium_memzero(seed, sizeof seed);
-		mxc__err(err, MXC_ERR_BASE64, "seed is not valid base64 (offset %zu)",
-		         bad);
+		mxc__err(err, MXC_ERR_BASE64,
+		         "seed is not valid base64 (offset %zu)", bad);
 		if (err)
 			err->offset = bad;
 		return MXC_ERR_BASE64;

@@ -79,7 +79,8 @@ mxc_server_keys_build(mxc_json **out, const char *server_name,
 		                "server name is empty or not UTF-8");
 	if (!in_range(valid_until_ts))
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
-		                "valid_until_ts outside canonical JSON's range");
+		                "valid_until_ts outside canonical JSON's "
+		                "range");
 	for (size_t i = 0; i < n_keys; i++)
 		if (!keys[i])
 			return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
@@ -186,7 +187,8 @@ mxc_server_keys_build(mxc_json **out, const char *server_name,
 	sm[0].value = entry;
 	if (mxc__json_object_finish(entry) || mxc__json_object_finish(sigs))
 		goto done;
-	const mxc_json *doc = mxc__json_object_with(&ar, top, "signatures", sigs);
+	const mxc_json *doc =
+		mxc__json_object_with(&ar, top, "signatures", sigs);
 	if (!doc)
 		goto done;
 	rc = mxc__json_doc_adopt(out, doc, alloc);
@@ -313,7 +315,8 @@ check_self_signature(const mxc_server_keys *ks, mxc_error *err)
 		const mxc__json_member *m = &entry->u.obj.m[i];
 		const key_entry *k = NULL;
 		for (size_t j = 0; j < ks->n_keys && !k; j++)
-			if (!ks->keys[j].old && ks->keys[j].id_len == m->key_len &&
+			if (!ks->keys[j].old &&
+			    ks->keys[j].id_len == m->key_len &&
 			    memcmp(ks->keys[j].id, m->key, m->key_len) == 0)
 				k = &ks->keys[j];
 		if (!k)
@@ -548,7 +551,8 @@ mxc_server_keys_key_for_event(const uint8_t **pubkey, int64_t *until_ts,
 {
 	if (!pubkey || !keys || !key_id)
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
-		                "NULL argument to mxc_server_keys_key_for_event");
+		                "NULL argument to "
+		                "mxc_server_keys_key_for_event");
 	*pubkey = NULL;
 	size_t i;
 	if (mxc_server_keys_find(&i, keys, key_id))

@@ -98,8 +98,8 @@ check_signatures_shape(const mxc_json *sigs, mxc_error *err)
 		if (m->value->type != MXC_JSON_OBJECT)
 			return fail_at(err, MXC_ERR_JSON_TYPE, 2, m->key,
 			               m->key_len, NULL, 0,
-			               "a server's entry in `signatures` is not "
-			               "an object");
+			               "a server's entry in `signatures` is "
+			               "not an object");
 	}
 	return MXC_OK;
 }
@@ -144,30 +144,26 @@ mxc_json_sign(mxc_json **out, const mxc_json *obj, const char *server_name,
 	uint8_t sig[MXC_ED25519_SIG_BYTES];
 	mxc_signing_key_sign(sig, key, bytes.data, bytes.len);
 	char sig_b64[88];
-	size_t sig_len = mxc__base64_encode_raw(sig_b64, sig, sizeof sig, false);
+	size_t sig_len =
+		mxc__base64_encode_raw(sig_b64, sig, sizeof sig, false);
 
 	/* ... added under the key ID to the server's entry of `signatures`,
 	 * beside the signatures already there (one of the same key ID is
 	 * replaced); `unsigned` stays as it was. */
 	const mxc_json *sig_str = mxc__json_new_string(&ar, sig_b64, sig_len);
-	const mxc_json *empty = NULL;
+	const mxc_json *old_entry = mxc_json_get(sigs, server_name, server_len);
 	mxc__json_member *unused;
-	if (!sigs || !mxc_json_get(sigs, server_name, server_len))
-		empty = mxc__json_new_object(&ar, 0, &unused);
-	const mxc_json *old_entry =
-		sigs ? mxc_json_get(sigs, server_name, server_len) : NULL;
-	const mxc_json *entry =
-		sig_str && (old_entry || empty)
-			? mxc__json_object_with(&ar, old_entry ? old_entry : empty,
-		                                mxc_signing_key_id(key), sig_str)
-			: NULL;
-	const mxc_json *new_sigs =
-		entry ? mxc__json_object_with(&ar, sigs ? sigs : empty,
-	                                      server_name, entry)
-		      : NULL;
-	const mxc_json *signed_obj =
-		new_sigs ? mxc__json_object_with(&ar, obj, "signatures", new_sigs)
-		         : NULL;
+	const mxc_json *empty = mxc__json_new_object(&ar, 0, &unused);
+	const mxc_json *entry = NULL, *new_sigs = NULL, *signed_obj = NULL;
+	if (sig_str && empty)
+		entry = mxc__json_object_with(&ar, old_entry ? old_entry : empty,
+		                              mxc_signing_key_id(key), sig_str);
+	if (entry)
+		new_sigs = mxc__json_object_with(&ar, sigs ? sigs : empty,
+		                                 server_name, entry);
+	if (new_sigs)
+		signed_obj = mxc__json_object_with(&ar, obj, "signatures",
+		                                   new_sigs);
 	if (!signed_obj) {
 		rc = mxc__err(err, MXC_ERR_NOMEM, "out of memory");
 		goto done;
@@ -202,8 +198,9 @@ mxc__json_verify_bytes(const mxc_json *obj, const char *server,
 		               NULL, 0, "no signatures from %.*s", sl, server);
 	if (entry->type != MXC_JSON_OBJECT)
 		return fail_at(err, MXC_ERR_BAD_SIGNATURE, 2, server, server_len,
-		               NULL, 0, "the signatures of %.*s are not an object",
-		               sl, server);
+		               NULL, 0,
+		               "the signatures of %.*s are not an object", sl,
+		               server);
 	/* step 2: only algorithms we understand (ed25519); a malformed key ID
 	 * cannot have signed anything */
 	int rc = mxc__key_id_check(key_id, key_id_len, NULL);

@@ -191,6 +191,18 @@ name_eq(const char *a, size_t an, const char *b, size_t bn)
 	return true;
 }
 
+/* Lower-case copy of a name, cut to fit, NUL-terminated. */
+static void
+lower_copy(char *dst, size_t room, const char *s, size_t n)
+{
+	size_t k = n < room - 1 ? n : room - 1;
+	for (size_t j = 0; j < k; j++) {
+		char c = s[j];
+		dst[j] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	dst[k] = '\0';
+}
+
 static bool
 name_is(const char *name, size_t n, const char *lower)
 {
@@ -230,7 +242,8 @@ quoted_string(char *val, size_t *val_len, const char *s, size_t *pp, size_t n,
 	size_t p = *pp + 1, k = 0;
 	for (;;) {
 		if (p >= n)
-			return bad_header(err, p, NULL, "unterminated quoted string");
+			return bad_header(err, p, NULL,
+			                  "unterminated quoted string");
 		unsigned char c = (unsigned char)s[p];
 		if (c == '"')
 			break;
@@ -250,7 +263,8 @@ quoted_string(char *val, size_t *val_len, const char *s, size_t *pp, size_t n,
 			/* qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E /
 			 * obs-text */
 			return bad_header(err, p, NULL,
-			                  "control character in a quoted string");
+			                  "control character in a quoted "
+			                  "string");
 		}
 		if (val)
 			val[k] = (char)c;
@@ -384,16 +398,8 @@ mxc_xmatrix_parse(mxc_xmatrix **out, const char *value, size_t len,
 			if (name_eq(params[i].name, params[i].name_len, name,
 			            name_len)) {
 				char shown[64];
-				size_t k = name_len < sizeof shown - 1
-				                   ? name_len
-				                   : sizeof shown - 1;
-				for (size_t j = 0; j < k; j++) {
-					char c = name[j];
-					shown[j] = (c >= 'A' && c <= 'Z')
-					                   ? (char)(c - 'A' + 'a')
-					                   : c;
-				}
-				shown[k] = '\0';
+				lower_copy(shown, sizeof shown, name,
+				           name_len);
 				rc = bad_header(err, name_start, shown,
 				                "parameter given twice");
 				goto fail;
@@ -557,12 +563,15 @@ mxc_xmatrix_verify(const mxc_xmatrix *x, const char *method, const char *uri,
 	}
 	int rc = mxc__key_id_check(x->key, x->key_len, NULL);
 	if (rc) {
-		mxc__err(err, rc == MXC_ERR_UNSUPPORTED ? rc : MXC_ERR_BAD_SIGNATURE,
+		/* a malformed key ID cannot have signed anything */
+		if (rc != MXC_ERR_UNSUPPORTED)
+			rc = MXC_ERR_BAD_SIGNATURE;
+		mxc__err(err, rc, "%s",
 		         rc == MXC_ERR_UNSUPPORTED
 		                 ? "key algorithm is not ed25519"
 		                 : "key ID is not ed25519:[a-zA-Z0-9_]+");
 		mxc__err_subject(err, "key", 3);
-		return rc == MXC_ERR_UNSUPPORTED ? rc : MXC_ERR_BAD_SIGNATURE;
+		return rc;
 	}
 	uint8_t sig[88 / 4 * 3 + 3];
 	long n = -1;
