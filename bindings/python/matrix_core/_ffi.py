@@ -189,6 +189,7 @@ DECLARATIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "mxc_canonical_json": (_I, [_B, _S, _Z, _U, _E]),
     "mxc_json_copy": (_I, [_PP, _P, _A]),
     "mxc_json_equal": (_I, [_P, _P]),
+    "mxc_json_check_canonical_numbers": (_I, [_P, _E]),
     # cjson.h (present when the library was built with cJSON; C interop
     # only: a cJSON tree means nothing to Python)
     "mxc_json_to_cjson": (_I, [_PP, _P, _E]),
@@ -372,6 +373,25 @@ NOT_WRAPPED = {
                            "as bytes (mxc_ctx_add_event)",
     "mxc_error_clear": "the binding uses a fresh mxc_error per call",
     "mxc_buf_init": "a zeroed Buf is an initialised mxc_buf",
+    # JSON values cross the boundary as canonical bytes (json.loads on the
+    # way out); the tree accessors are for C callers
+    "mxc_json_get_type": "JSON values become Python values",
+    "mxc_json_get_int": "JSON values become Python values",
+    "mxc_json_get_double": "JSON values become Python values",
+    "mxc_json_number_text": "JSON values become Python values",
+    "mxc_json_is_integer": "JSON values become Python values",
+    "mxc_json_get_string": "JSON values become Python values",
+    "mxc_json_size": "JSON values become Python values",
+    "mxc_json_at": "JSON values become Python values",
+    "mxc_json_member": "JSON values become Python values",
+    "mxc_json_get": "JSON values become Python values",
+    "mxc_json_getz": "JSON values become Python values",
+    "mxc_json_copy": "JSON values become Python values",
+    "mxc_json_equal": "JSON values become Python values (==)",
+    "mxc_json_check_canonical_numbers":
+        "canonical_json(value) (strict) refuses the same numbers",
+    "mxc_state_get": "resolved states become dicts; lookups are dict "
+                     "lookups",
 }
 
 # ---- loading ----------------------------------------------------------------

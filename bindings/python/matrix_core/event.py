@@ -153,15 +153,14 @@ class Event:
         self._flags = flags
 
     @classmethod
-    def _wrap(cls, ptr: int, rv: RoomVersion, flags: int,
-              owner: Any = None) -> "Event":
+    def _wrap(cls, ptr: int, flags: int, owner: Any = None) -> "Event":
         """An Event over a library pointer: owned (freed with the Event)
         when ``owner`` is None, else borrowed from ``owner``, which the
         Event keeps alive."""
         ev = cls.__new__(cls)
         ev._ptr = ptr
         ev._owner = owner
-        ev._rv = rv
+        ev._rv = RoomVersion._from_ptr(C.mxc_event_room_version(ptr))
         ev._flags = flags
         return ev
 
@@ -304,7 +303,7 @@ class Event:
         err = _ffi.Error()
         _ffi.check(C.mxc_event_redact(byref(out), self._ptr, byref(err)),
                    err)
-        return Event._wrap(out.value, self._rv, self._flags)
+        return Event._wrap(out.value, self._flags)
 
     def sign(self, server_name: str, key: SigningKey) -> "Event":
         """Hash and sign the event (server-server API: Signing events) and
@@ -321,7 +320,7 @@ class Event:
         st = C.mxc_event_from_json(byref(ev), self._rv._ptr, signed.ptr,
                                    self._flags, None, byref(err))
         _ffi.check(st, err)
-        return Event._wrap(ev.value, self._rv, self._flags)
+        return Event._wrap(ev.value, self._flags)
 
     def verify(self, keys: KeysLike,
                now_ts: Optional[int] = None) -> EventVerification:

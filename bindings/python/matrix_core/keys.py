@@ -351,13 +351,18 @@ class ServerKeys:
     def __init__(self, doc: Any, expected_server: Optional[str] = None
                  ) -> None:
         self._ptr = None
-        data = _ffi.json_object_text(doc, "doc")
         exp = None if expected_server is None else \
             _ffi.as_cstr(expected_server, "expected_server")
         out = c_void_p()
         err = _ffi.Error()
-        st = C.mxc_server_keys_parse(byref(out), data, len(data), exp, None,
-                                     byref(err))
+        if isinstance(doc, (bytes, bytearray, memoryview)):
+            data = bytes(doc)
+            st = C.mxc_server_keys_parse(byref(out), data, len(data), exp,
+                                         None, byref(err))
+        else:
+            h = _ffi.to_json_handle(doc, "doc", objects_only=True)
+            st = C.mxc_server_keys_from_json(byref(out), h.ptr, exp, None,
+                                             byref(err))
         _ffi.check(st, err)
         self._ptr = out.value
         p = self._ptr

@@ -100,17 +100,36 @@ class RoomVersion:
             s(rv, "_ptr", ptr)
             s(rv, "id", C.mxc_room_version_id(ptr).decode())
             s(rv, "stable", bool(C.mxc_room_version_is_stable(ptr)))
-            for name in ("event_format", "redaction", "auth_rules",
-                         "state_res"):
-                s(rv, name, getattr(C, "mxc_room_version_" + name)(ptr))
-            for name in ("hashed_event_ids", "strict_canonical_json",
-                         "string_power_levels", "float_power_levels",
-                         "integer_power_levels", "knocking",
-                         "restricted_joins", "knock_restricted",
-                         "redacts_in_content", "creator_from_sender",
-                         "room_id_from_create", "room_creators",
-                         "enforce_key_validity"):
-                s(rv, name, bool(getattr(C, "mxc_room_version_" + name)(ptr)))
+            s(rv, "event_format", C.mxc_room_version_event_format(ptr))
+            s(rv, "redaction", C.mxc_room_version_redaction(ptr))
+            s(rv, "auth_rules", C.mxc_room_version_auth_rules(ptr))
+            s(rv, "state_res", C.mxc_room_version_state_res(ptr))
+            for name, fn in (
+                    ("hashed_event_ids",
+                     C.mxc_room_version_hashed_event_ids),
+                    ("strict_canonical_json",
+                     C.mxc_room_version_strict_canonical_json),
+                    ("string_power_levels",
+                     C.mxc_room_version_string_power_levels),
+                    ("float_power_levels",
+                     C.mxc_room_version_float_power_levels),
+                    ("integer_power_levels",
+                     C.mxc_room_version_integer_power_levels),
+                    ("knocking", C.mxc_room_version_knocking),
+                    ("restricted_joins",
+                     C.mxc_room_version_restricted_joins),
+                    ("knock_restricted",
+                     C.mxc_room_version_knock_restricted),
+                    ("redacts_in_content",
+                     C.mxc_room_version_redacts_in_content),
+                    ("creator_from_sender",
+                     C.mxc_room_version_creator_from_sender),
+                    ("room_id_from_create",
+                     C.mxc_room_version_room_id_from_create),
+                    ("room_creators", C.mxc_room_version_room_creators),
+                    ("enforce_key_validity",
+                     C.mxc_room_version_enforce_key_validity)):
+                s(rv, name, bool(fn(ptr)))
             _cache[ptr] = rv
             return rv
 

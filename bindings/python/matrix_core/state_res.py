@@ -189,7 +189,7 @@ class Context:
                            byref(err))
         _ffi.check(st, err)
         self._ptr = out.value
-        self._rv = rv
+        self._rv = RoomVersion._from_ptr(C.mxc_ctx_room_version(self._ptr))
         self._labelled = labelled
         if store is not None:
             self.set_store(store)
@@ -307,8 +307,7 @@ class Context:
             p = C.mxc_ctx_get_event(self._ptr, i, len(i))
         if not p:
             return None
-        return Event._wrap(p, self._rv,
-                           _PARSE_LABELLED if self._labelled else 0,
+        return Event._wrap(p, _PARSE_LABELLED if self._labelled else 0,
                            owner=self)
 
     def __len__(self) -> int:
