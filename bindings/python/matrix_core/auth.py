@@ -95,10 +95,15 @@ class AuthState:
         if not isinstance(event, Event):
             raise TypeError("event must be an Event, not %s"
                             % type(event).__name__)
+        t = _ffi.as_text(event.type, "type")
+        k = _ffi.as_text(event.state_key or "", "state_key")
         err = _ffi.Error()
         with self._lock:
+            old = C.mxc_auth_state_get(self._ptr, t, len(t), k, len(k))
             st = C.mxc_auth_state_set(self._ptr, event._ptr, byref(err))
             _ffi.check(st, err)
+            if old and old != event._ptr:
+                self._by_ptr.pop(old, None)  # no longer borrowed
             self._by_ptr[event._ptr] = event  # type: ignore[index]
 
     def get(self, event_type: str, state_key: str = "") -> Optional[Event]:
