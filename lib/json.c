@@ -1343,3 +1343,67 @@ mxc_json_equal(const mxc_json *a, const mxc_json *b)
 		return 1;
 	}
 }
+
+/* ---- canonical number rules on a parsed tree ----------------------------- */
+
+static int
+check_number(const mxc_json *v, mxc_error *err)
+{
+	if (!v->u.num.lex) {
+		if (v->u.num.i > MAX_SAFE_INT || v->u.num.i < -MAX_SAFE_INT)
+			return mxc__err(err, MXC_ERR_JSON_NUMBER_RANGE,
+			                "integer outside [-(2^53)+1, 2^53-1]");
+		return MXC_OK;
+	}
+	const char *t = v->u.num.lex;
+	size_t n = v->u.num.lex_len;
+	if (!mxc_json_is_integer(v))
+		return mxc__err(err, MXC_ERR_JSON_NUMBER_RANGE,
+		                "fraction or exponent in canonical JSON");
+	if (n == 2 && t[0] == '-' && t[1] == '0')
+		return mxc__err(err, MXC_ERR_JSON_NUMBER_RANGE,
+		                "-0 in canonical JSON");
+	if (!(v->flags & MXC__JF_INT) || v->u.num.i > MAX_SAFE_INT ||
+	    v->u.num.i < -MAX_SAFE_INT)
+		return mxc__err(err, MXC_ERR_JSON_NUMBER_RANGE,
+		                "integer outside [-(2^53)+1, 2^53-1]");
+	return MXC_OK;
+}
+
+static int
+check_numbers(const mxc_json *v, mxc_error *err, int depth)
+{
+	int rc;
+	switch (v->type) {
+	case MXC_JSON_NUMBER:
+		if ((rc = check_number(v, err)))
+			mxc__err_subject(err, "$", 1);
+		return rc;
+	case MXC_JSON_ARRAY:
+		for (size_t i = 0; i < v->u.arr.n; i++)
+			if ((rc = check_numbers(v->u.arr.items[i], err, depth + 1))) {
+				mxc__err_path_index(err, i);
+				return rc;
+			}
+		return MXC_OK;
+	case MXC_JSON_OBJECT:
+		for (size_t i = 0; i < v->u.obj.n; i++) {
+			const mxc__json_member *m = &v->u.obj.m[i];
+			if ((rc = check_numbers(m->value, err, depth + 1))) {
+				mxc__err_path_key(err, m->key, m->key_len);
+				return rc;
+			}
+		}
+		return MXC_OK;
+	default:
+		return MXC_OK;
+	}
+}
+
+int
+mxc_json_check_canonical_numbers(const mxc_json *v, mxc_error *err)
+{
+	if (!v)
+		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT, "NULL value");
+	return check_numbers(v, err, 0);
+}

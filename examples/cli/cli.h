@@ -78,6 +78,31 @@ int op_canonical(const mxc_json *req, cli_reply *r);
 int op_sign_json(const mxc_json *req, cli_reply *r);
 int op_verify_json(const mxc_json *req, cli_reply *r);
 
+/* ops_event.c */
+int op_content_hash(const mxc_json *req, cli_reply *r);
+int op_reference_hash(const mxc_json *req, cli_reply *r);
+int op_event_id(const mxc_json *req, cli_reply *r);
+int op_room_id(const mxc_json *req, cli_reply *r);
+int op_redact(const mxc_json *req, cli_reply *r);
+int op_sign_event(const mxc_json *req, cli_reply *r);
+int op_verify_event(const mxc_json *req, cli_reply *r);
+
+/* The `keys` field ({server: {key_id: key or {"key", "valid_until_ts",
+ * "expired_ts"}}}) as event keys; the strings are borrowed from the
+ * request. Returns 0, or -1 with the reply set. */
+typedef struct cli_keys {
+	mxc_event_key *keys;
+	uint8_t **storage;
+	size_t n;
+} cli_keys;
+int req_keys(const mxc_json *req, cli_keys *k, cli_reply *r);
+void cli_keys_free(cli_keys *k);
+
+/* ops_room.c */
+int op_auth_types(const mxc_json *req, cli_reply *r);
+int op_auth(const mxc_json *req, cli_reply *r);
+int op_resolve(const mxc_json *req, cli_reply *r);
+
 /* The whole table, NULL-terminated (mxc.c). */
 extern const cli_op cli_ops[];
 

@@ -16,6 +16,16 @@ const cli_op cli_ops[] = {
 	{"canonical", op_canonical},
 	{"sign_json", op_sign_json},
 	{"verify_json", op_verify_json},
+	{"content_hash", op_content_hash},
+	{"reference_hash", op_reference_hash},
+	{"event_id", op_event_id},
+	{"room_id", op_room_id},
+	{"redact", op_redact},
+	{"sign_event", op_sign_event},
+	{"verify_event", op_verify_event},
+	{"auth_types", op_auth_types},
+	{"auth", op_auth},
+	{"resolve", op_resolve},
 	{NULL, NULL},
 };
 

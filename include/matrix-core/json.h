@@ -189,6 +189,17 @@ MXC_API int mxc_canonical_json(mxc_buf *out, const char *text, size_t len,
                                unsigned flags, mxc_error *err);
 
 /**
+ * Check that every number in a tree follows canonical JSON (integers in
+ * [-(2^53)+1, 2^53-1], no fraction, no exponent, no -0), as a strict
+ * parse would have: for trees parsed leniently that must now meet the
+ * rules of room version 6 or later.
+ * @return MXC_OK, or MXC_ERR_JSON_NUMBER_RANGE with the JSON path of the
+ *         first offending number in err->subject
+ */
+MXC_API int mxc_json_check_canonical_numbers(const mxc_json *v,
+                                             mxc_error *err);
+
+/**
  * Deep copy of a value into a new independent tree.
  * @param out  receives a root to free with mxc_json_free
  * @return MXC_OK, MXC_ERR_INVALID_ARGUMENT or MXC_ERR_NOMEM

@@ -347,6 +347,36 @@ START_TEST(test_lenient_numbers)
 }
 END_TEST
 
+START_TEST(test_check_canonical_numbers)
+{
+	/* a lenient tree held to canonical JSON's rules afterwards */
+	const char *ok[] = {"{\"a\":[1,-9007199254740991,{\"b\":0}]}", "\"x\"",
+	                    "[]"};
+	for (size_t i = 0; i < 3; i++) {
+		mxc_json *v = test_parse(ok[i], 1);
+		ck_assert_int_eq(mxc_json_check_canonical_numbers(v, NULL), MXC_OK);
+		mxc_json_free(v);
+	}
+	const struct {
+		const char *text, *path;
+	} bad[] = {
+		{"{\"a\":[1,{\"b\":1.5}]}", "$.a[1].b"},
+		{"{\"a\":-0}", "$.a"},
+		{"[1e2]", "$[0]"},
+		{"[9007199254740992]", "$[0]"},
+		{"{\"z\":{\"y\":123456789012345678901234567890}}", "$.z.y"},
+	};
+	for (size_t i = 0; i < MXC_ARRAY_LEN(bad); i++) {
+		mxc_json *v = test_parse(bad[i].text, 1);
+		mxc_error err;
+		ck_assert_int_eq(mxc_json_check_canonical_numbers(v, &err),
+		                 MXC_ERR_JSON_NUMBER_RANGE);
+		ck_assert_str_eq(err.subject, bad[i].path);
+		mxc_json_free(v);
+	}
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
 	mxc_json *v = (mxc_json *)1;
@@ -455,6 +485,7 @@ mxc_test_suite(void)
 	tcase_add_test(tc, test_depth_limit);
 	tcase_add_test(tc, test_strict_numbers);
 	tcase_add_test(tc, test_lenient_numbers);
+	tcase_add_test(tc, test_check_canonical_numbers);
 	tcase_add_test(tc, test_bad_arguments);
 	tcase_add_test(tc, test_nomem_every_step);
 	tcase_add_test(tc, test_copy_and_equal);
