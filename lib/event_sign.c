@@ -347,28 +347,33 @@ mxc_event_verify_json(mxc_event_verdict *out, const mxc_room_version *rv,
 		return mxc__err(err, MXC_ERR_JSON_TYPE,
 		                "verify event: not a JSON object");
 
-	/* which servers must have signed */
+	/* which servers must have signed. The object may be incomplete (the
+	 * spec's own signing examples are): a server is required when the
+	 * field naming it is present, and a present field that names no
+	 * server is an error. */
 	const char *servers[3];
 	size_t lens[3], n_servers = 0;
 	size_t len = 0;
-	const char *sender = mxc_json_get_string(mxc_json_getz(pdu, "sender"),
-	                                         &len);
-	const char *s = id_server(sender, len, &lens[0]);
-	if (!s) {
-		mxc__err(err, MXC_ERR_BAD_EVENT,
-		         "sender missing or not a user ID");
-		mxc__err_subject(err, "$.sender", 8);
-		return MXC_ERR_BAD_EVENT;
+	const mxc_json *sender_v = mxc_json_getz(pdu, "sender");
+	const char *s;
+	if (sender_v) {
+		const char *sender = mxc_json_get_string(sender_v, &len);
+		s = id_server(sender, len, &lens[0]);
+		if (!s) {
+			mxc__err(err, MXC_ERR_BAD_EVENT, "sender is not a user ID");
+			mxc__err_subject(err, "$.sender", 8);
+			return MXC_ERR_BAD_EVENT;
+		}
+		servers[n_servers++] = s;
 	}
-	servers[n_servers++] = s;
-	if (rv->event_id_in_pdu) {
+	const mxc_json *id_v = mxc_json_getz(pdu, "event_id");
+	if (rv->event_id_in_pdu && id_v) {
 		/* v1, v2: also the server of the event ID */
-		const char *id = mxc_json_get_string(
-			mxc_json_getz(pdu, "event_id"), &len);
+		const char *id = mxc_json_get_string(id_v, &len);
 		s = id_server(id, len, &lens[n_servers]);
 		if (!s) {
 			mxc__err(err, MXC_ERR_BAD_EVENT,
-			         "event_id missing or without a server name");
+			         "event_id without a server name");
 			mxc__err_subject(err, "$.event_id", 10);
 			return MXC_ERR_BAD_EVENT;
 		}
@@ -414,7 +419,13 @@ mxc_event_verify_json(mxc_event_verdict *out, const mxc_room_version *rv,
 	}
 	const mxc_json *sigs = mxc_json_getz(pdu, "signatures");
 	out->signatures_valid = 1;
-	if (!sigs || sigs->type != MXC_JSON_OBJECT) {
+	if (!n_servers) {
+		out->signatures_valid = 0;
+		snprintf(out->signatures_reason,
+		         sizeof out->signatures_reason,
+		         "no sender (nor, in v1/v2, event_id): no server is known "
+		         "to have to sign");
+	} else if (!sigs || sigs->type != MXC_JSON_OBJECT) {
 		out->signatures_valid = 0;
 		snprintf(out->signatures_reason,
 		         sizeof out->signatures_reason,

@@ -359,6 +359,9 @@ typedef struct mxc_event_verdict {
  * (server-server API: Validating hashes and signatures on received
  * events; rooms/v5: Signing key validity period).
  *
+ * The object may be incomplete (the spec's own signing examples are not
+ * whole PDUs): each required server below is required when the field
+ * naming it is present; with none of them, signatures_valid is 0.
  * Required signatures: the sender's server; in v1/v2 also the server of
  * `event_id` when different; from v8, for an m.room.member whose content
  * has `join_authorised_via_users_server`, that user's server (v8 auth rule
@@ -376,8 +379,9 @@ typedef struct mxc_event_verdict {
  * @param keys    the keys the caller knows (any servers)
  * @param now_ts  current time in ms since the epoch, or MXC_TS_NONE
  * @return MXC_OK when the verdicts were reached (whatever they are);
- *         MXC_ERR_JSON_TYPE (not an object), MXC_ERR_BAD_EVENT (no
- *         string `sender`, ...), MXC_ERR_INVALID_ARGUMENT or
+ *         MXC_ERR_JSON_TYPE (not an object), MXC_ERR_BAD_EVENT (a
+ *         `sender` or v1/v2 `event_id` that names no server, ...),
+ *         MXC_ERR_INVALID_ARGUMENT or
  *         MXC_ERR_NOMEM otherwise
  */
 MXC_API int mxc_event_verify_json(mxc_event_verdict *out,

@@ -460,9 +460,18 @@ START_TEST(tampered)
 		mxc_json_free(mem);
 	}
 
-	/* no sender: the required servers are unknown */
+	/* no sender: no server is known to have to sign, so the signatures
+	 * cannot be valid (a verdict: the object may be incomplete) */
 	mxc_json *nos = test_parse("{\"type\":\"x\"}", 0);
 	mxc_event_verdict vv;
+	ck_assert_int_eq(mxc_event_verify_json(&vv, rv_of("11"), nos, &key, 1,
+	                                       MXC_TS_NONE, NULL),
+	                 MXC_OK);
+	ck_assert_int_eq(vv.signatures_valid, 0);
+	ck_assert_int_eq(vv.signatures_status, MXC_ERR_BAD_SIGNATURE);
+	mxc_json_free(nos);
+	/* a sender that names no server is a malformed event */
+	nos = test_parse("{\"type\":\"x\",\"sender\":\"nobody\"}", 0);
 	ck_assert_int_eq(mxc_event_verify_json(&vv, rv_of("11"), nos, &key, 1,
 	                                       MXC_TS_NONE, NULL),
 	                 MXC_ERR_BAD_EVENT);
