@@ -84,7 +84,7 @@ def cases():
         return {"k%d" % i: nested(depth - 1) if i % 3 else
                 [r.randrange(-10 ** 9, 10 ** 9), True, None]
                 for i in range(6)}
-    big = {"root": [nested(4) for _ in range(3)]}
+    big = {"root": [nested(4) for _ in range(9)]}
     return [("message_1k", msg), ("power_levels_50", pl),
             ("nested_100k", big)]
 
