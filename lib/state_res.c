@@ -298,7 +298,7 @@ fill_node(graph *g, uint32_t i, const mxc_event *ev, bool follow)
 	for (size_t a = 0; a < na; a++) {
 		size_t al;
 		const char *aid = mxc_event_auth_event(ev, a, &al);
-		uint32_t j;
+		uint32_t j = 0;
 		int rc = intern(g, aid, al, &j);
 		if (rc || (rc = push_edge(g, j)))
 			return rc;

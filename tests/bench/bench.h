@@ -28,6 +28,7 @@ const char *bench_str(const mxc_json *o, const char *k);
 
 /* bench_events.c: hashes, event IDs, signing and verifying events, auth */
 void bench_core_events(const mxc_json *in);
+void bench_auth(const mxc_json *in);
 /* bench_stateres.c */
 void bench_stateres(const mxc_json *in, int runs);
 

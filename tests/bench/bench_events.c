@@ -215,3 +215,87 @@ bench_core_events(const mxc_json *in)
 	}
 	mxc_signing_key_free(key);
 }
+
+/* ---- auth checks (core.json "auth") ------------------------------------ */
+
+typedef struct auth_ctx {
+	const mxc_event *ev;
+	const mxc_auth_state *st;
+	int verdict;
+} auth_ctx;
+
+static void
+do_auth(void *p)
+{
+	auth_ctx *c = p;
+	c->verdict = mxc_auth_check(c->ev, c->st, NULL, 0, MXC_TS_NONE, 0, NULL);
+}
+
+void
+bench_auth(const mxc_json *in)
+{
+	const char *rv_id = bench_str(in, "room_version");
+	const mxc_room_version *rv = mxc_room_version_find(rv_id, strlen(rv_id));
+	const mxc_json *auth = mxc_json_getz(in, "auth");
+	const mxc_json *events = mxc_json_getz(auth, "events");
+	const mxc_json *checks = mxc_json_getz(auth, "checks");
+	size_t n = mxc_json_size(events);
+	mxc_event **pool = calloc(n, sizeof *pool);
+	mxc_error err;
+	int rc;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = mxc_event_from_json(&pool[i], rv, mxc_json_at(events, i), 0,
+		                              NULL, &err)))
+			bench_die("auth pool event", rc, &err);
+	for (size_t i = 0; i < mxc_json_size(checks); i++) {
+		const mxc_json *c = mxc_json_at(checks, i);
+		const char *name = bench_str(c, "name");
+		mxc_event *ev = NULL;
+		if ((rc = mxc_event_from_json(&ev, rv, mxc_json_getz(c, "event"), 0,
+		                              NULL, &err)))
+			bench_die("auth event", rc, &err);
+		if (strcmp(mxc_event_id(ev, NULL), bench_str(c, "event_id")) != 0)
+			bench_die("auth event id mismatch", MXC_ERR_BAD_EVENT, NULL);
+		/* the state: the event's own auth events, as the peer does */
+		const mxc_event *st_evs[16];
+		size_t k = 0;
+		for (size_t a = 0; a < mxc_event_auth_events_count(ev) && k < 16;
+		     a++) {
+			size_t al;
+			const char *aid = mxc_event_auth_event(ev, a, &al);
+			for (size_t j = 0; j < n; j++) {
+				size_t jl;
+				const char *jid = mxc_event_id(pool[j], &jl);
+				if (jl == al && memcmp(jid, aid, al) == 0) {
+					st_evs[k++] = pool[j];
+					break;
+				}
+			}
+		}
+		mxc_auth_state *st = NULL;
+		if ((rc = mxc_auth_state_new(&st, st_evs, k, NULL, &err)))
+			bench_die("auth state", rc, &err);
+		auth_ctx ac = {ev, st, 0};
+		rc = mxc_auth_check(ev, st, NULL, 0, MXC_TS_NONE, 0, &err);
+		if (rc != MXC_OK && rc != MXC_ERR_AUTH_REJECTED)
+			bench_die("auth check", rc, &err);
+		char out[512];
+		char detail[200];
+		snprintf(detail, sizeof detail, "%s",
+		         rc == MXC_OK ? "allowed" : err.message);
+		for (char *q = detail; *q; q++)
+			if (*q == '"' || *q == '\\')
+				*q = '\'';
+		snprintf(out, sizeof out,
+		         "{\"verdict\": \"%s\", \"detail\": \"%s\", \"expect\": "
+		         "\"%s\"}",
+		         rc == MXC_OK ? "allow" : "deny", detail,
+		         bench_str(c, "expect"));
+		bench_run("auth_check", name, do_auth, &ac, out, 0, 0);
+		mxc_auth_state_free(st);
+		mxc_event_free(ev);
+	}
+	for (size_t i = 0; i < n; i++)
+		mxc_event_free(pool[i]);
+	free(pool);
+}

@@ -486,6 +486,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "core") == 0) {
 		core_json(in);
 		bench_core_events(in);
+		bench_auth(in);
 	} else if (strcmp(argv[1], "stateres") == 0) {
 		bench_stateres(in, argc > 3 ? atoi(argv[3]) : 5);
 	} else {
