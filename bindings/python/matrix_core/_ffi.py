@@ -135,7 +135,7 @@ class StoreOps(Structure):
 
 MXC_TS_NONE = -(2 ** 63)
 
-# ---- declarations -------------------------------------------------------------
+# ---- declarations -----------------------------------------------------------
 
 # Shorthands. Opaque objects are c_void_p; byte strings that travel with a
 # length are c_char_p arguments (always given as bytes, checked first) and
@@ -473,7 +473,7 @@ if (VERSION_NUMBER >> 16, (VERSION_NUMBER >> 8) & 0xFF) != ABI_VERSION:
         "matrix_core: %s is version %s; this binding needs %d.%d.x"
         % (LIBRARY_PATH, VERSION, ABI_VERSION[0], ABI_VERSION[1]))
 
-# ---- argument helpers ------------------------------------------------------
+# ---- argument helpers -------------------------------------------------------
 
 
 def as_bytes(value: Any, what: str) -> bytes:
@@ -488,7 +488,8 @@ def as_bytes(value: Any, what: str) -> bytes:
 def as_cstr(value: Any, what: str) -> bytes:
     """A str for a NUL-terminated UTF-8 argument (server names, key IDs)."""
     if not isinstance(value, str):
-        raise TypeError("%s must be str, not %s" % (what, type(value).__name__))
+        raise TypeError("%s must be str, not %s"
+                        % (what, type(value).__name__))
     b = value.encode("utf-8", "surrogatepass")
     if b"\0" in b:
         raise ValueError("%s must not contain NUL characters" % what)
@@ -506,7 +507,8 @@ def as_text(value: Any, what: str) -> bytes:
 
 def as_int64(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError("%s must be int, not %s" % (what, type(value).__name__))
+        raise TypeError("%s must be int, not %s"
+                        % (what, type(value).__name__))
     if not -(2 ** 63) <= value < 2 ** 63:
         raise OverflowError("%s out of the 64-bit range" % what)
     return value
@@ -530,7 +532,7 @@ def borrowed_text(fn: Callable[..., Any], *args: Any) -> Optional[str]:
     return string_at(p, n.value).decode("utf-8", "surrogatepass")
 
 
-# ---- errors -------------------------------------------------------------------
+# ---- errors -----------------------------------------------------------------
 
 # Filled by the errors module: status value -> exception class.
 ERROR_CLASSES: Dict[int, type] = {}
@@ -549,7 +551,7 @@ def check(status: int, err: Optional[Error] = None, what: str = "") -> None:
         raise make_error(status, err, what)
 
 
-# ---- buffers ------------------------------------------------------------------
+# ---- buffers ----------------------------------------------------------------
 
 
 class OutBuf:
@@ -575,7 +577,7 @@ class OutBuf:
         return string_at(self.buf.data, self.buf.len)
 
 
-# ---- JSON in and out ----------------------------------------------------------
+# ---- JSON in and out --------------------------------------------------------
 
 def _default(o: Any) -> Any:
     # mappings that are not dicts (frozendict, MappingProxyType)

@@ -12,12 +12,12 @@ import threading
 from collections.abc import Iterable, Mapping
 from ctypes import byref, c_size_t, c_void_p, create_string_buffer
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import _ffi
 from ._ffi import C
 from .event import Event, KeysLike, _key_array
-from .room_version import RoomVersion, RoomVersionLike, as_room_version
+from .room_version import RoomVersionLike, as_room_version
 
 __all__ = ["auth_types", "AuthState", "AuthResult", "check_auth",
            "auth_rule_number", "AUTH_TYPES_MAX"]
@@ -148,9 +148,10 @@ def auth_rule_number(room_version: RoomVersionLike, rule: int
     """The number of a rule (an AuthResult.rule) on a room version's page,
     or None if that version has no such rule."""
     rv = as_room_version(room_version)
+    if not 0 <= _ffi.as_int64(rule, "rule") < 2 ** 31:
+        return None  # not an mxc_auth_rule (and beyond a C int)
     buf = create_string_buffer(32)
-    p = C.mxc_auth_rule_number(buf, len(buf), rv._ptr,
-                               _ffi.as_int64(rule, "rule"))
+    p = C.mxc_auth_rule_number(buf, len(buf), rv._ptr, rule)
     return buf.value.decode() if p else None
 
 

@@ -10,7 +10,7 @@ threads.
 from __future__ import annotations
 
 import os
-from ctypes import POINTER, byref, c_int64, c_size_t, c_void_p, \
+from ctypes import byref, c_int64, c_size_t, c_void_p, \
     create_string_buffer, string_at
 from dataclasses import dataclass
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
@@ -59,7 +59,7 @@ def _verdict(st: int, err: _ffi.Error) -> VerifyResult:
     raise _ffi.make_error(st, err)
 
 
-# ---- primitives -----------------------------------------------------------
+# ---- primitives -------------------------------------------------------------
 
 
 def sha256(data: bytes) -> bytes:
@@ -110,7 +110,7 @@ def ed25519_verify(signature: bytes, message: bytes,
     return True
 
 
-# ---- signing keys ------------------------------------------------------------
+# ---- signing keys -----------------------------------------------------------
 
 
 class SigningKey:
@@ -217,7 +217,7 @@ def _key_ptr(key: Any) -> int:
     return key._ptr  # type: ignore[return-value]
 
 
-# ---- signed JSON ----------------------------------------------------------------
+# ---- signed JSON ------------------------------------------------------------
 
 
 def signing_bytes(obj: Any) -> bytes:
@@ -262,7 +262,7 @@ def verify_json(obj: Any, server_name: str, key_id: str,
     return _verdict(st, err)
 
 
-# ---- server key documents ----------------------------------------------------
+# ---- server key documents ---------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -465,7 +465,7 @@ class ServerKeys:
 _server_keys_free = C.mxc_server_keys_free
 
 
-# ---- X-Matrix ------------------------------------------------------------------
+# ---- X-Matrix ---------------------------------------------------------------
 
 
 def _content_handle(content: Any) -> Optional[_ffi.JsonHandle]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
-from ctypes import POINTER, byref, c_char_p, c_size_t, c_void_p, string_at
+from ctypes import byref, c_char_p, c_size_t, c_void_p, string_at
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import _ffi

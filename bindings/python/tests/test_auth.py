@@ -295,6 +295,9 @@ class CheckAuth(unittest.TestCase):
             mc.check_auth(lab(CREATE), [], keys=5)
         with self.assertRaises(TypeError):
             mc.auth_rule_number("10", "5")
+        self.assertIsNone(mc.auth_rule_number("10", 0))
+        self.assertIsNone(mc.auth_rule_number("10", 2 ** 32))
+        self.assertIsNone(mc.auth_rule_number("10", -1))
 
 
 if __name__ == "__main__":
