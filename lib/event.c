@@ -133,9 +133,13 @@ mxc__hash_id_valid(char sigil, const char *s, size_t n, bool urlsafe)
 {
 	if (n != 44 || s[0] != sigil)
 		return false;
+	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 1; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (is_digit(c) || is_alpha(c))
+		unsigned char c = u[i];
+		/* in order of frequency: letters, digits, then the two
+		 * alphabet-specific characters */
+		if ((unsigned)((c | 0x20) - 'a') < 26 ||
+		    (unsigned)(c - '0') < 10)
 			continue;
 		if (urlsafe ? (c == '-' || c == '_') : (c == '+' || c == '/'))
 			continue;
@@ -177,12 +181,12 @@ limit_len(const mxc_event *ev, const char *s, size_t n)
 	return cp;
 }
 
-/* A string member: required or optional; *s NULL when absent. */
+/* A string field (v: its value, NULL when absent): required or optional;
+ * *s NULL when absent. */
 static int
-get_string(const mxc_json *obj, const char *key, const char *path,
-           bool required, const char **s, size_t *n, mxc_error *err)
+get_string(const mxc_json *v, const char *path, bool required,
+           const char **s, size_t *n, mxc_error *err)
 {
-	const mxc_json *v = mxc_json_getz(obj, key);
 	*s = NULL;
 	*n = 0;
 	if (!v) {
@@ -199,10 +203,9 @@ get_string(const mxc_json *obj, const char *key, const char *path,
 }
 
 static int
-get_integer(const mxc_json *obj, const char *key, const char *path,
-            bool required, bool *present, int64_t *out, mxc_error *err)
+get_integer(const mxc_json *v, const char *path, bool required,
+            bool *present, int64_t *out, mxc_error *err)
 {
-	const mxc_json *v = mxc_json_getz(obj, key);
 	*present = v != NULL;
 	*out = 0;
 	if (!v)
@@ -216,6 +219,84 @@ get_integer(const mxc_json *obj, const char *key, const char *path,
 		            "integer out of the 64-bit range");
 	return MXC_OK;
 }
+
+/* The top-level fields a PDU may have, found in one pass over its
+ * members (rather than a lookup per field). */
+typedef struct fields {
+	const mxc_json *type, *state_key, *sender, *content, *room_id,
+		*event_id, *redacts, *prev_events, *auth_events, *depth, *ts,
+		*hashes, *signatures, *unsig;
+} fields;
+
+#define KEY_IS(lit) (m->key_len == sizeof(lit) - 1 && \
+                     memcmp(m->key, lit, sizeof(lit) - 1) == 0)
+
+static void
+find_fields(fields *f, const mxc_json *pdu)
+{
+	memset(f, 0, sizeof *f);
+	for (size_t i = 0; i < pdu->u.obj.n; i++) {
+		const mxc__json_member *m = &pdu->u.obj.m[i];
+		const mxc_json *v = m->value;
+		if (m->key_len == 0)
+			continue;
+		switch (m->key[0]) {
+		case 'a':
+			if (KEY_IS("auth_events"))
+				f->auth_events = v;
+			break;
+		case 'c':
+			if (KEY_IS("content"))
+				f->content = v;
+			break;
+		case 'd':
+			if (KEY_IS("depth"))
+				f->depth = v;
+			break;
+		case 'e':
+			if (KEY_IS("event_id"))
+				f->event_id = v;
+			break;
+		case 'h':
+			if (KEY_IS("hashes"))
+				f->hashes = v;
+			break;
+		case 'o':
+			if (KEY_IS("origin_server_ts"))
+				f->ts = v;
+			break;
+		case 'p':
+			if (KEY_IS("prev_events"))
+				f->prev_events = v;
+			break;
+		case 'r':
+			if (KEY_IS("room_id"))
+				f->room_id = v;
+			else if (KEY_IS("redacts"))
+				f->redacts = v;
+			break;
+		case 's':
+			if (KEY_IS("sender"))
+				f->sender = v;
+			else if (KEY_IS("state_key"))
+				f->state_key = v;
+			else if (KEY_IS("signatures"))
+				f->signatures = v;
+			break;
+		case 't':
+			if (KEY_IS("type"))
+				f->type = v;
+			break;
+		case 'u':
+			if (KEY_IS("unsigned"))
+				f->unsig = v;
+			break;
+		default:
+			break;
+		}
+	}
+}
+#undef KEY_IS
 
 /* The ID in one element of prev_events / auth_events: v1/v2
  * [event_id, {hashes}], v3+ event_id. Label mode accepts both. */
@@ -233,11 +314,14 @@ check_refs(const mxc_event *ev, const mxc_json *list, const char *name,
 {
 	char path[40];
 	bool labelled = ev->flags & MXC_EVENT_PARSE_LABELLED;
-	snprintf(path, sizeof path, "$.%s", name);
-	if (list->type != MXC_JSON_ARRAY)
+	if (list->type != MXC_JSON_ARRAY) {
+		snprintf(path, sizeof path, "$.%s", name);
 		return fail(err, MXC_ERR_BAD_EVENT, path, "not an array");
+	}
+#define REF_PATH() snprintf(path, sizeof path, "$.%s[%zu]", name, i)
 	size_t n = list->u.arr.n;
 	if (!labelled && n > max) {
+		snprintf(path, sizeof path, "$.%s", name);
 		mxc__err(err, MXC_ERR_EVENT_TOO_LARGE,
 		         "%zu entries, at most %zu allowed", n, max);
 		mxc__err_subject(err, path, strlen(path));
@@ -246,11 +330,11 @@ check_refs(const mxc_event *ev, const mxc_json *list, const char *name,
 	for (size_t i = 0; i < n; i++) {
 		const mxc_json *el = list->u.arr.items[i];
 		size_t len;
-		snprintf(path, sizeof path, "$.%s[%zu]", name, i);
+		/* the path is only written out for an error */
 		if (labelled) {
 			if (!ref_id(el, &len))
-				return fail(err, MXC_ERR_BAD_EVENT, path,
-				            "not an event ID");
+				return REF_PATH(), fail(err, MXC_ERR_BAD_EVENT,
+				                        path, "not an event ID");
 			continue;
 		}
 		if (ev->rv->event_id_in_pdu) {
@@ -258,20 +342,24 @@ check_refs(const mxc_event *ev, const mxc_json *list, const char *name,
 			if (el->type != MXC_JSON_ARRAY || el->u.arr.n != 2 ||
 			    el->u.arr.items[0]->type != MXC_JSON_STRING ||
 			    el->u.arr.items[1]->type != MXC_JSON_OBJECT)
-				return fail(err, MXC_ERR_BAD_EVENT, path,
+				return REF_PATH(),
+				       fail(err, MXC_ERR_BAD_EVENT, path,
 				            "not an [event_id, hashes] pair");
 		} else if (el->type != MXC_JSON_STRING) {
-			return fail(err, MXC_ERR_BAD_EVENT, path,
-			            "not a string");
+			return REF_PATH(), fail(err, MXC_ERR_BAD_EVENT, path,
+			                        "not a string");
 		}
 		const char *id = ref_id(el, &len);
 		if (!event_id_valid(ev->rv, id, len))
-			return fail(err, MXC_ERR_BAD_IDENTIFIER, path,
+			return REF_PATH(),
+			       fail(err, MXC_ERR_BAD_IDENTIFIER, path,
 			            "not an event ID of this room version");
 		if (limit_len(ev, id, len) > MXC_EVENT_MAX_ID_BYTES)
-			return fail(err, MXC_ERR_EVENT_TOO_LARGE, path,
+			return REF_PATH(),
+			       fail(err, MXC_ERR_EVENT_TOO_LARGE, path,
 			            "event ID longer than 255 bytes");
 	}
+#undef REF_PATH
 	return MXC_OK;
 }
 
@@ -387,16 +475,18 @@ event_init(mxc_event *ev, enum size_check how, size_t text_len,
 		            "number outside canonical JSON (room version 6+)");
 
 	/* pdu_base: type, state_key, sender, content */
-	if ((rc = get_string(pdu, "type", "$.type", true, &ev->type,
+	fields f;
+	find_fields(&f, pdu);
+	if ((rc = get_string(f.type, "$.type", true, &ev->type,
 	                     &ev->type_len, err)))
 		return rc;
-	if ((rc = get_string(pdu, "state_key", "$.state_key", false,
+	if ((rc = get_string(f.state_key, "$.state_key", false,
 	                     &ev->state_key, &ev->state_key_len, err)))
 		return rc;
-	if ((rc = get_string(pdu, "sender", "$.sender", true, &ev->sender,
+	if ((rc = get_string(f.sender, "$.sender", true, &ev->sender,
 	                     &ev->sender_len, err)))
 		return rc;
-	ev->content = mxc_json_getz(pdu, "content");
+	ev->content = f.content;
 	if (!ev->content)
 		return fail(err, MXC_ERR_BAD_EVENT, "$.content",
 		            "required field missing");
@@ -408,7 +498,7 @@ event_init(mxc_event *ev, enum size_check how, size_t text_len,
 	/* room_id: pdu_v1..v11 required; v12 required except on create */
 	bool room_required = !labelled &&
 	                     !(rv->room_id_from_create && is_create);
-	if ((rc = get_string(pdu, "room_id", "$.room_id", room_required,
+	if ((rc = get_string(f.room_id, "$.room_id", room_required,
 	                     &ev->room_id, &ev->room_id_len, err)))
 		return rc;
 	if (ev->room_id && rv->room_id_from_create && is_create && !labelled)
@@ -418,7 +508,7 @@ event_init(mxc_event *ev, enum size_check how, size_t text_len,
 
 	/* event_id: v1/v2 the ID; label mode a label; v3+ not in the PDU */
 	if (rv->event_id_in_pdu || labelled) {
-		if ((rc = get_string(pdu, "event_id", "$.event_id",
+		if ((rc = get_string(f.event_id, "$.event_id",
 		                     rv->event_id_in_pdu, &ev->id,
 		                     &ev->id_len, err)))
 			return rc;
@@ -426,10 +516,11 @@ event_init(mxc_event *ev, enum size_check how, size_t text_len,
 
 	/* redacts: top level (v1 to v10), in content (v11+) */
 	if (rv->redacts_in_content)
-		rc = get_string(ev->content, "redacts", "$.content.redacts",
+		rc = get_string(mxc_json_get(ev->content, "redacts", 7),
+		                "$.content.redacts",
 		                false, &ev->redacts, &ev->redacts_len, err);
 	else
-		rc = get_string(pdu, "redacts", "$.redacts", false,
+		rc = get_string(f.redacts, "$.redacts", false,
 		                &ev->redacts, &ev->redacts_len, err);
 	if (rc)
 		return rc;
@@ -439,8 +530,8 @@ event_init(mxc_event *ev, enum size_check how, size_t text_len,
 	}
 
 	/* prev_events, auth_events */
-	ev->prev = mxc_json_getz(pdu, "prev_events");
-	ev->auth = mxc_json_getz(pdu, "auth_events");
+	ev->prev = f.prev_events;
+	ev->auth = f.auth_events;
 	if (!labelled && !ev->prev)
 		return fail(err, MXC_ERR_BAD_EVENT, "$.prev_events",
 		            "required field missing");
@@ -455,7 +546,7 @@ event_init(mxc_event *ev, enum size_check how, size_t text_len,
 		return rc;
 
 	/* depth: pdu_v1 below 2^63-1 (or at it), depth_v6 up to 2^53-1 */
-	if ((rc = get_integer(pdu, "depth", "$.depth", !labelled, &present,
+	if ((rc = get_integer(f.depth, "$.depth", !labelled, &present,
 	                      &ev->depth, err)))
 		return rc;
 	if (present && (ev->depth < 0 || ev->depth > rv->max_depth))
@@ -463,14 +554,14 @@ event_init(mxc_event *ev, enum size_check how, size_t text_len,
 		            "depth out of range for the room version");
 	/* origin_server_ts: int64 (pdu_base); v6+ numbers are canonical
 	 * JSON integers already */
-	if ((rc = get_integer(pdu, "origin_server_ts", "$.origin_server_ts",
+	if ((rc = get_integer(f.ts, "$.origin_server_ts",
 	                      !labelled, &present, &ev->ts, err)))
 		return rc;
 
 	/* hashes, signatures, unsigned */
-	ev->hashes = mxc_json_getz(pdu, "hashes");
-	ev->signatures = mxc_json_getz(pdu, "signatures");
-	ev->unsig = mxc_json_getz(pdu, "unsigned");
+	ev->hashes = f.hashes;
+	ev->signatures = f.signatures;
+	ev->unsig = f.unsig;
 	if (!labelled) {
 		const char *h;
 		size_t hn;
@@ -480,7 +571,8 @@ event_init(mxc_event *ev, enum size_check how, size_t text_len,
 		if (ev->hashes->type != MXC_JSON_OBJECT)
 			return fail(err, MXC_ERR_BAD_EVENT, "$.hashes",
 			            "not an object");
-		if ((rc = get_string(ev->hashes, "sha256", "$.hashes.sha256",
+		if ((rc = get_string(mxc_json_get(ev->hashes, "sha256", 6),
+		                     "$.hashes.sha256",
 		                     true, &h, &hn, err)))
 			return rc;
 		if (!ev->signatures)

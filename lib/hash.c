@@ -37,26 +37,18 @@ mxc__content_hash_view(mxc__arena *ar, const mxc_room_version *rv,
                        const mxc_json *pdu)
 {
 	/* Calculating the content hash: remove unsigned, signatures and
-	 * hashes */
-	static const char *const strip[] = {
-		"hashes", "signatures", "unsigned", "event_id"};
-	return mxc__json_filter(ar, pdu, strip, drop_event_id(rv) ? 4 : 3,
-	                        false);
-}
-
-const mxc_json *
-mxc__reference_view(mxc__arena *ar, const mxc_room_version *rv,
-                    const mxc_json *pdu)
-{
-	/* Calculating the reference hash: 1. redact; 2. remove signatures
-	 * and unsigned (redaction already removed unsigned) */
-	static const char *const strip[] = {"signatures", "unsigned",
-	                                    "event_id"};
-	const mxc_json *r = mxc__redact_view(ar, rv, pdu);
-	if (!r)
-		return NULL;
-	return mxc__json_filter(ar, r, strip, drop_event_id(rv) ? 3 : 2,
-	                        false);
+	 * hashes (lists sorted by bytes, as mxc__json_filter wants) */
+	static const mxc__key strip[] = {
+		MXC__KEY("hashes"), MXC__KEY("signatures"),
+		MXC__KEY("unsigned")
+	};
+	static const mxc__key strip_id[] = {
+		MXC__KEY("event_id"), MXC__KEY("hashes"),
+		MXC__KEY("signatures"), MXC__KEY("unsigned")
+	};
+	if (drop_event_id(rv))
+		return mxc__json_filter(ar, pdu, strip_id, 4, false);
+	return mxc__json_filter(ar, pdu, strip, 3, false);
 }
 
 static int

@@ -138,12 +138,20 @@ struct mxc_room_version {
 
 /* ---- events (event.c, hash.c, redact.c, event_sign.c) -------------- */
 
+/* A key name with its length (MXC__KEY("type")). */
+typedef struct mxc__key {
+	const char *s;
+	size_t n;
+} mxc__key;
+#define MXC__KEY(lit) {lit, sizeof(lit) - 1}
 /* Shallow view of `obj` keeping (keep) or dropping (!keep) the listed
- * top-level keys; `obj` itself when nothing changes; NULL on NOMEM. */
+ * top-level keys, which must be sorted by bytes; `obj` itself when
+ * nothing changes; NULL on NOMEM. */
 const mxc_json *mxc__json_filter(mxc__arena *ar, const mxc_json *obj,
-                                 const char *const *keys, size_t n_keys,
+                                 const mxc__key *keys, size_t n_keys,
                                  bool keep);
-/* Redacted view of an object by rv's algorithm (redact.c). */
+/* Redacted view of an object by rv's algorithm (redact.c); what the
+ * reference hash and signatures cover (redact.c). */
 const mxc_json *mxc__redact_view(mxc__arena *ar, const mxc_room_version *rv,
                                  const mxc_json *pdu);
 /* What the content hash covers; what the reference hash and signatures

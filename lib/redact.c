@@ -10,26 +10,82 @@
 #include "internal.h"
 
 /* Top-level keys kept by redaction, v1 to v10 (rooms/v1: Redactions). */
-static const char *const top_v1[] = {
-	"auth_events", "content", "depth", "event_id", "hashes",
-	"membership", "origin", "origin_server_ts", "prev_events",
-	"prev_state", "room_id", "sender", "signatures", "state_key", "type",
+static const mxc__key top_v1[] = {
+	MXC__KEY("auth_events"), MXC__KEY("content"), MXC__KEY("depth"),
+	MXC__KEY("event_id"), MXC__KEY("hashes"), MXC__KEY("membership"),
+	MXC__KEY("origin"), MXC__KEY("origin_server_ts"),
+	MXC__KEY("prev_events"), MXC__KEY("prev_state"), MXC__KEY("room_id"),
+	MXC__KEY("sender"), MXC__KEY("signatures"), MXC__KEY("state_key"),
+	MXC__KEY("type")
+};
+
+/* The same lists without `signatures`, and from v3 without `event_id`:
+ * what the reference hash and signatures cover, in one filter. */
+static const mxc__key ref_v1[] = {
+	MXC__KEY("auth_events"), MXC__KEY("content"), MXC__KEY("depth"),
+	MXC__KEY("event_id"), MXC__KEY("hashes"), MXC__KEY("membership"),
+	MXC__KEY("origin"), MXC__KEY("origin_server_ts"),
+	MXC__KEY("prev_events"), MXC__KEY("prev_state"), MXC__KEY("room_id"),
+	MXC__KEY("sender"), MXC__KEY("state_key"), MXC__KEY("type")
+};
+static const mxc__key ref_v3[] = {
+	MXC__KEY("auth_events"), MXC__KEY("content"), MXC__KEY("depth"),
+	MXC__KEY("hashes"), MXC__KEY("membership"), MXC__KEY("origin"),
+	MXC__KEY("origin_server_ts"), MXC__KEY("prev_events"),
+	MXC__KEY("prev_state"), MXC__KEY("room_id"), MXC__KEY("sender"),
+	MXC__KEY("state_key"), MXC__KEY("type")
+};
+static const mxc__key ref_v11[] = {
+	MXC__KEY("auth_events"), MXC__KEY("content"), MXC__KEY("depth"),
+	MXC__KEY("hashes"), MXC__KEY("origin_server_ts"),
+	MXC__KEY("prev_events"), MXC__KEY("room_id"), MXC__KEY("sender"),
+	MXC__KEY("state_key"), MXC__KEY("type")
 };
 
 /* v11 (rooms/v11: Redactions) drops origin, membership and prev_state. */
-static const char *const top_v11[] = {
-	"auth_events", "content", "depth", "event_id", "hashes",
-	"origin_server_ts", "prev_events", "room_id", "sender", "signatures",
-	"state_key", "type",
+static const mxc__key top_v11[] = {
+	MXC__KEY("auth_events"), MXC__KEY("content"), MXC__KEY("depth"),
+	MXC__KEY("event_id"), MXC__KEY("hashes"), MXC__KEY("origin_server_ts"),
+	MXC__KEY("prev_events"), MXC__KEY("room_id"), MXC__KEY("sender"),
+	MXC__KEY("signatures"), MXC__KEY("state_key"), MXC__KEY("type")
 };
 
-static bool
-in_list(const char *key, size_t len, const char *const *list, size_t n)
+/* Byte order of two keys (the order of object members). */
+static inline int
+key_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strlen(list[i]) == len && memcmp(list[i], key, len) == 0)
-			return true;
-	return false;
+	if (an && bn && a[0] != b[0])
+		return (unsigned char)a[0] < (unsigned char)b[0] ? -1 : 1;
+	int c = memcmp(a, b, an < bn ? an : bn);
+	if (c)
+		return c;
+	return an < bn ? -1 : an > bn;
+}
+
+/* Mark which members are in the list: both are sorted by bytes, so one
+ * merge walk decides (this runs for every event hashed). */
+static size_t
+mark(bool *in, const mxc__json_member *m, size_t n, const mxc__key *keys,
+     size_t n_keys)
+{
+	size_t i = 0, j = 0, hits = 0;
+	while (i < n) {
+		if (j == n_keys) {
+			in[i++] = false;
+			continue;
+		}
+		int c = key_cmp(m[i].key, m[i].key_len, keys[j].s, keys[j].n);
+		if (c < 0) {
+			in[i++] = false;
+		} else if (c > 0) {
+			j++;
+		} else {
+			in[i++] = true;
+			hits++;
+			j++;
+		}
+	}
+	return hits;
 }
 
 static bool
@@ -41,15 +97,19 @@ str_is(const mxc_json *v, const char *s)
 }
 
 const mxc_json *
-mxc__json_filter(mxc__arena *ar, const mxc_json *obj,
-                 const char *const *keys, size_t n_keys, bool keep)
+mxc__json_filter(mxc__arena *ar, const mxc_json *obj, const mxc__key *keys,
+                 size_t n_keys, bool keep)
 {
-	size_t n = obj->u.obj.n, k = 0;
+	size_t n = obj->u.obj.n;
 	const mxc__json_member *src = obj->u.obj.m;
-	size_t count = 0;
-	for (size_t i = 0; i < n; i++)
-		if (in_list(src[i].key, src[i].key_len, keys, n_keys) == keep)
-			count++;
+	bool stack_in[64], *in = stack_in;
+	if (n > MXC_ARRAY_LEN(stack_in)) {
+		in = mxc__arena_alloc(ar, n);
+		if (!in)
+			return NULL;
+	}
+	size_t hits = mark(in, src, n, keys, n_keys);
+	size_t count = keep ? hits : n - hits;
 	if (count == n)
 		return obj;
 	mxc__json_member *m;
@@ -57,8 +117,9 @@ mxc__json_filter(mxc__arena *ar, const mxc_json *obj,
 	if (!v)
 		return NULL;
 	/* members stay in the source's (sorted) order: no re-sort */
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (in_list(src[i].key, src[i].key_len, keys, n_keys) == keep)
+		if (in[i] == keep)
 			m[k++] = src[i];
 	return v;
 }
@@ -68,24 +129,32 @@ static const mxc_json *
 redact_content(mxc__arena *ar, const mxc_room_version *rv,
                const mxc_json *type, const mxc_json *content)
 {
-	static const char *const none[1] = {""};
-	static const char *const member_v1[] = {"membership"};
-	static const char *const member_v9[] = {
-		"join_authorised_via_users_server", "membership",
-		"third_party_invite"};
-	static const char *const create_v1[] = {"creator"};
-	static const char *const join_rules_v1[] = {"join_rule"};
-	static const char *const join_rules_v8[] = {"allow", "join_rule"};
-	static const char *const pl_v1[] = {
-		"ban", "events", "events_default", "kick", "redact",
-		"state_default", "users", "users_default"};
-	static const char *const pl_v11[] = {
-		"ban", "events", "events_default", "invite", "kick", "redact",
-		"state_default", "users", "users_default"};
-	static const char *const aliases[] = {"aliases"};
-	static const char *const history[] = {"history_visibility"};
-	static const char *const redaction[] = {"redacts"};
-	const char *const *keep = none;
+	static const mxc__key none[1] = {MXC__KEY("")};
+	static const mxc__key member_v1[] = {MXC__KEY("membership")};
+	static const mxc__key member_v9[] = {
+		MXC__KEY("join_authorised_via_users_server"),
+		MXC__KEY("membership"), MXC__KEY("third_party_invite")
+	};
+	static const mxc__key create_v1[] = {MXC__KEY("creator")};
+	static const mxc__key join_rules_v1[] = {MXC__KEY("join_rule")};
+	static const mxc__key join_rules_v8[] = {
+		MXC__KEY("allow"), MXC__KEY("join_rule")
+	};
+	static const mxc__key pl_v1[] = {
+		MXC__KEY("ban"), MXC__KEY("events"), MXC__KEY("events_default"),
+		MXC__KEY("kick"), MXC__KEY("redact"), MXC__KEY("state_default"),
+		MXC__KEY("users"), MXC__KEY("users_default")
+	};
+	static const mxc__key pl_v11[] = {
+		MXC__KEY("ban"), MXC__KEY("events"), MXC__KEY("events_default"),
+		MXC__KEY("invite"), MXC__KEY("kick"), MXC__KEY("redact"),
+		MXC__KEY("state_default"), MXC__KEY("users"),
+		MXC__KEY("users_default")
+	};
+	static const mxc__key aliases[] = {MXC__KEY("aliases")};
+	static const mxc__key history[] = {MXC__KEY("history_visibility")};
+	static const mxc__key redaction[] = {MXC__KEY("redacts")};
+	const mxc__key *keep = none;
 	size_t n_keep = 0;
 	int r = rv->redaction;
 
@@ -150,7 +219,7 @@ redact_content(mxc__arena *ar, const mxc_room_version *rv,
 	const mxc_json *tpi = mxc_json_getz(c, "third_party_invite");
 	if (!tpi)
 		return c;
-	static const char *const signed_only[] = {"signed"};
+	static const mxc__key signed_only[] = {MXC__KEY("signed")};
 	const mxc_json *ntpi;
 	if (tpi->type == MXC_JSON_OBJECT)
 		ntpi = mxc__json_filter(ar, tpi, signed_only, 1, true);
@@ -161,33 +230,53 @@ redact_content(mxc__arena *ar, const mxc_room_version *rv,
 	if (ntpi == tpi)
 		return c;
 	if (!ntpi) {
-		static const char *const tpi_key[] = {"third_party_invite"};
+		static const mxc__key tpi_key[] = {
+			MXC__KEY("third_party_invite")
+		};
 		return mxc__json_filter(ar, c, tpi_key, 1, false);
 	}
 	return mxc__json_object_with(ar, c, "third_party_invite", ntpi);
+}
+
+/* Redaction with the top-level keep-list given. */
+static const mxc_json *
+redact_with(mxc__arena *ar, const mxc_room_version *rv, const mxc_json *pdu,
+            const mxc__key *top, size_t n_top)
+{
+	const mxc_json *r = mxc__json_filter(ar, pdu, top, n_top, true);
+	if (!r)
+		return NULL;
+	const mxc_json *content = mxc_json_get(r, "content", 7);
+	const mxc_json *nc =
+		redact_content(ar, rv, mxc_json_get(r, "type", 4), content);
+	if (!nc)
+		return NULL;
+	if (nc == content)
+		return r;
+	return mxc__json_object_with(ar, r, "content", nc);
 }
 
 const mxc_json *
 mxc__redact_view(mxc__arena *ar, const mxc_room_version *rv,
                  const mxc_json *pdu)
 {
-	const char *const *top = top_v1;
-	size_t n_top = MXC_ARRAY_LEN(top_v1);
-	if (rv->redaction >= MXC_REDACTION_V11) {
-		top = top_v11;
-		n_top = MXC_ARRAY_LEN(top_v11);
-	}
-	const mxc_json *r = mxc__json_filter(ar, pdu, top, n_top, true);
-	if (!r)
-		return NULL;
-	const mxc_json *content = mxc_json_getz(r, "content");
-	const mxc_json *nc =
-		redact_content(ar, rv, mxc_json_getz(r, "type"), content);
-	if (!nc)
-		return NULL;
-	if (nc == content)
-		return r;
-	return mxc__json_object_with(ar, r, "content", nc);
+	if (rv->redaction >= MXC_REDACTION_V11)
+		return redact_with(ar, rv, pdu, top_v11, MXC_ARRAY_LEN(top_v11));
+	return redact_with(ar, rv, pdu, top_v1, MXC_ARRAY_LEN(top_v1));
+}
+
+const mxc_json *
+mxc__reference_view(mxc__arena *ar, const mxc_room_version *rv,
+                    const mxc_json *pdu)
+{
+	/* Calculating the reference hash: 1. redact; 2. remove signatures
+	 * and unsigned (redaction removes unsigned); from v3 a top-level
+	 * event_id is not part of the PDU (DESIGN.md: event IDs) */
+	if (rv->redaction >= MXC_REDACTION_V11)
+		return redact_with(ar, rv, pdu, ref_v11, MXC_ARRAY_LEN(ref_v11));
+	if (rv->event_id_in_pdu)
+		return redact_with(ar, rv, pdu, ref_v1, MXC_ARRAY_LEN(ref_v1));
+	return redact_with(ar, rv, pdu, ref_v3, MXC_ARRAY_LEN(ref_v3));
 }
 
 int
