@@ -19,6 +19,5 @@
 #include "matrix-core/auth.h"
 #include "matrix-core/ctx.h"
 #include "matrix-core/state_res.h"
-#include "matrix-core/builder.h"
 
 #endif

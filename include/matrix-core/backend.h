@@ -140,6 +140,60 @@ MXC_API const char *mxc_memstore_get(const mxc_memstore *ms,
  */
 MXC_API int mxc_memstore_ops(mxc_store_ops *out, mxc_memstore *ms);
 
+/* ---- the transport --------------------------------------------------- */
+
+/** The version of mxc_transport_ops this header describes. */
+#define MXC_TRANSPORT_OPS_VERSION 1u
+/** Function twin of MXC_TRANSPORT_OPS_VERSION, for bindings. */
+MXC_API uint32_t mxc_transport_ops_version(void);
+
+/**
+ * Transport callbacks (version 1): how the library asks the host to fetch
+ * what it lacks from other servers. The library says what it needs; the
+ * host decides how and when. Strings are NUL-terminated; the arrays are
+ * valid only during the call.
+ *
+ * request_events (optional, may be NULL): fetch events (missing prev
+ *   events, auth events, events of a state) by ID, e.g. with
+ *   /_matrix/federation/v1/event or /get_missing_events. A blocking host
+ *   fetches them at once, hands each over with mxc_ctx_add_event() on the
+ *   context of the operation, and returns MXC_OK (an event it could not
+ *   get is simply not handed over). An asynchronous host returns
+ *   MXC_ERR_WOULDBLOCK: the operation ends with MXC_ERR_NEED_INPUT and
+ *   mxc_ctx_missing() lists the IDs.
+ * request_keys (optional, may be NULL): fetch the key documents of
+ *   `server_name` that hold `key_ids` (directly from
+ *   /_matrix/key/v2/server, or through a notary's /_matrix/key/v2/query
+ *   with `minimum_valid_until_ts` set to `min_valid_until_ts`, which is
+ *   MXC_TS_NONE when no time is needed). A blocking host hands the
+ *   documents over with mxc_keyring_add_json() (matrix-core/keyring.h) on
+ *   the keyring of the operation and returns MXC_OK; an asynchronous host
+ *   returns MXC_ERR_WOULDBLOCK (mxc_keyring_missing() lists the keys).
+ * release (optional, may be NULL): not called by version 1 of the
+ *   library, which never keeps the table past the call it was given to.
+ *
+ * Any other return code ends the operation with MXC_ERR_CALLBACK (the
+ * code kept in err->reason). A missing member behaves as a callback that
+ * always answers MXC_ERR_WOULDBLOCK, and so does a NULL table: the
+ * operation lists what it lacks and returns MXC_ERR_NEED_INPUT.
+ * Callbacks may call mxc_ctx_add_event() and mxc_keyring_add_json() (only
+ * those) on the context and keyring of the operation.
+ */
+typedef struct mxc_transport_ops {
+	uint32_t version;  /* MXC_TRANSPORT_OPS_VERSION of the host */
+	void *user_data;   /* handed back untouched as the last argument */
+	int (*request_events)(const char *const *event_ids, size_t n,
+	                      void *user_data);
+	int (*request_keys)(const char *server_name,
+	                    const char *const *key_ids, size_t n,
+	                    int64_t min_valid_until_ts, void *user_data);
+	void (*release)(void *user_data);
+} mxc_transport_ops;
+
+/** Static initialiser: version set, everything else NULL. */
+#define MXC_TRANSPORT_OPS_INIT \
+	{MXC_TRANSPORT_OPS_VERSION, NULL, NULL, NULL, NULL}
+
 #ifdef __cplusplus
 }
 #endif
