@@ -19,5 +19,6 @@
 #include "matrix-core/auth.h"
 #include "matrix-core/ctx.h"
 #include "matrix-core/state_res.h"
+#include "matrix-core/builder.h"
 
 #endif

@@ -103,6 +103,11 @@ int op_auth_types(const mxc_json *req, cli_reply *r);
 int op_auth(const mxc_json *req, cli_reply *r);
 int op_resolve(const mxc_json *req, cli_reply *r);
 
+/* ops_build.c: the batch op, and `mxc build-event [FILE]` (the same
+ * request read from a file) */
+int op_build_event(const mxc_json *req, cli_reply *r);
+int cmd_build_event(int argc, char **argv);
+
 /* The whole table, NULL-terminated (mxc.c). */
 extern const cli_op cli_ops[];
 

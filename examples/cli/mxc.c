@@ -26,6 +26,7 @@ const cli_op cli_ops[] = {
 	{"auth_types", op_auth_types},
 	{"auth", op_auth},
 	{"resolve", op_resolve},
+	{"build_event", op_build_event},
 	{NULL, NULL},
 };
 
@@ -46,6 +47,11 @@ usage(FILE *f)
 	      "--public-key B64) [FILE]\n"
 	      "                                        check a signature "
 	      "(exit 1 if invalid)\n"
+	      "  build-event [FILE]                    build and sign an event "
+	      "from a\n"
+	      "                                        build_event request "
+	      "(exit 1 if the\n"
+	      "                                        auth rules reject it)\n"
 	      "  batch                                 JSON-lines protocol "
 	      "on stdin/stdout\n"
 	      "  version                               library version\n",
@@ -320,6 +326,8 @@ main(int argc, char **argv)
 		return cmd_pubkey(argc, argv);
 	if (strcmp(cmd, "sign") == 0)
 		return cmd_sign(argc, argv);
+	if (strcmp(cmd, "build-event") == 0)
+		return cmd_build_event(argc, argv);
 	if (strcmp(cmd, "verify") == 0)
 		return cmd_verify(argc, argv);
 	if (strcmp(cmd, "version") == 0) {

@@ -3,7 +3,9 @@
 libmatrix-core, the Matrix protocol's server-side core in C: canonical
 JSON, signing keys and signed JSON, server key documents, X-Matrix
 headers, room versions, events (hashes, IDs, redaction, signatures), power
-levels, the authorisation rules and state resolution.
+levels, the authorisation rules, state resolution, a keyring of other
+servers' keys, the checks on receipt of a PDU, and building new events
+(and the join handshake).
 
 The library is found through ``MATRIX_CORE_LIB`` (the path of
 libmatrix-core.so), else the build tree's ``build/libmatrix-core.so``,
@@ -11,8 +13,8 @@ else the installed ``libmatrix-core.so.0``; see README.md.
 
 Threads: parsed objects (Event, SigningKey, ServerKeys, XMatrix,
 PowerLevels, RoomVersion) are immutable and may be shared between
-threads; Context, AuthState and MemoryStore serialise their calls with a
-lock. Every call into the library releases the GIL for its duration (the
+threads; Context, AuthState, MemoryStore and Keyring serialise their calls
+with a lock. Every call into the library releases the GIL for its duration (the
 library is loaded with ctypes.CDLL), so threads calling it run in
 parallel.
 
@@ -47,6 +49,9 @@ from .auth import (AUTH_TYPES_MAX, AuthResult, AuthState, auth_rule_number,
                    auth_types, check_auth)
 from .state_res import (Context, MemoryStore, StateMap, auth_chain,
                         auth_difference, resolve_state)
+from .keyring import TRANSPORT_OPS_VERSION, Keyring
+from .builder import build_event, check_send_join, make_join
+from .pdu import PDU_STEPS, PduResult, check_pdu
 
 __version__ = VERSION
 
@@ -78,4 +83,10 @@ __all__ = [
     # state resolution
     "resolve_state", "auth_chain", "auth_difference", "Context",
     "MemoryStore", "StateMap",
+    # keyring and transport
+    "Keyring", "TRANSPORT_OPS_VERSION",
+    # checks on receipt of a PDU
+    "check_pdu", "PduResult", "PDU_STEPS",
+    # building events
+    "build_event", "make_join", "check_send_join",
 ] + list(_errors_all)

@@ -133,6 +133,42 @@ class StoreOps(Structure):
     ]
 
 
+# int (*request_events)(const char *const *event_ids, size_t n, void *)
+REQUEST_EVENTS_FN = ctypes.CFUNCTYPE(c_int, POINTER(c_char_p), c_size_t,
+                                     c_void_p)
+# int (*request_keys)(const char *server_name, const char *const *key_ids,
+#                     size_t n, int64_t min_valid_until_ts, void *)
+REQUEST_KEYS_FN = ctypes.CFUNCTYPE(c_int, c_char_p, POINTER(c_char_p),
+                                   c_size_t, c_int64, c_void_p)
+
+
+class TransportOps(Structure):
+    """mxc_transport_ops (backend.h), version 1."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("user_data", c_void_p),
+        ("request_events", REQUEST_EVENTS_FN),
+        ("request_keys", REQUEST_KEYS_FN),
+        ("release", RELEASE_FN),
+    ]
+
+
+class PduOptions(Structure):
+    """mxc_pdu_options (pdu.h), version 1."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("origin", c_char_p),
+        ("now_ts", c_int64),
+        ("current_state", POINTER(c_char_p)),
+        ("n_current_state", c_size_t),
+        ("get_state_after", STORE_GET_FN),
+        ("user_data", c_void_p),
+        ("transport", POINTER(TransportOps)),
+    ]
+
+
 MXC_TS_NONE = -(2 ** 63)
 
 # ---- declarations -----------------------------------------------------------
@@ -347,6 +383,40 @@ DECLARATIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "mxc_memstore_size": (_Z, [_P]),
     "mxc_memstore_get": (_P, [_P, _S, _Z, _PZ]),
     "mxc_memstore_ops": (_I, [POINTER(StoreOps), _P]),
+    "mxc_transport_ops_version": (c_uint32, []),
+    # keyring.h
+    "mxc_keyring_new": (_I, [_PP, _A, _E]),
+    "mxc_keyring_free": (None, [_P]),
+    "mxc_keyring_add": (_I, [_P, _P, _E]),
+    "mxc_keyring_add_json": (_I, [_P, _S, _Z, _S, _S, _I64, _I64, _E]),
+    "mxc_keyring_size": (_Z, [_P]),
+    "mxc_keyring_key_for_event": (_I, [POINTER(c_void_p), _P, _P, _S, _S,
+                                       _I64, _I64, _E]),
+    "mxc_keyring_verify_events": (_I, [POINTER(EventVerdict), _P,
+                                       POINTER(TransportOps),
+                                       POINTER(c_void_p), _Z, _I64, _E]),
+    "mxc_keyring_missing_count": (_Z, [_P]),
+    "mxc_keyring_missing": (_I, [_P, _Z, POINTER(c_char_p),
+                                 POINTER(c_char_p), _PI64]),
+    # pdu.h
+    "mxc_pdu_outcome_name": (c_char_p, [_I]),
+    "mxc_pdu_options_init": (None, [POINTER(PduOptions)]),
+    "mxc_pdu_check": (_I, [_PP, _P, _P, POINTER(PduOptions), _S, _Z, _E]),
+    "mxc_pdu_result_free": (None, [_P]),
+    "mxc_pdu_result_outcome": (_I, [_P]),
+    "mxc_pdu_result_redacted": (_I, [_P]),
+    "mxc_pdu_result_step": (_I, [_P]),
+    "mxc_pdu_result_status": (_I, [_P]),
+    "mxc_pdu_result_reason": (c_char_p, [_P]),
+    "mxc_pdu_result_event": (_P, [_P]),
+    "mxc_pdu_result_state_after": (_P, [_P]),
+    # builder.h
+    "mxc_build_event": (_I, [_PP, _P, _P, _P, POINTER(c_void_p), _Z, _I64,
+                             _S, _P, _S, _A, _E]),
+    "mxc_build_make_join": (_I, [_PP, _P, _P, _S, _S, _I64, _S, _P, _S, _A,
+                                 _E]),
+    "mxc_build_check_send_join": (_I, [_PP, _P, _P, POINTER(EventKey), _Z,
+                                       _I64, _A, _E]),
     # state_res.h
     "mxc_state_free": (None, [_P]),
     "mxc_state_size": (_Z, [_P]),

@@ -182,13 +182,17 @@ class AuthRejectedError(MatrixCoreError):
 
 class NeedInputError(MatrixCoreError):
     """need_input: something must be fetched first. ``missing`` lists the
-    event IDs the call found missing (state resolution), and ``subject``
-    names the server whose key is needed (auth rule 4.2.1)."""
+    event IDs the call found missing, ``missing_keys`` the keys as
+    (server, key_id, min_valid_until_ts or None); for auth rule 4.2.1
+    ``subject`` names the server whose key is needed."""
 
     def __init__(self, message: str, *, missing: Optional[List[str]] = None,
-                 **kw: Any) -> None:
+                 missing_keys: Optional[List[Tuple[str, str, Optional[int]]]]
+                 = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.missing: List[str] = list(missing or [])
+        self.missing_keys: List[Tuple[str, str, Optional[int]]] = \
+            list(missing_keys or [])
 
 
 class MissingEventError(MatrixCoreError):

@@ -425,17 +425,22 @@ def _mapping_fetch(m: Mapping) -> Any:
     return fetch
 
 
+def state_dict(p: int) -> StateMap:
+    """A library state map (borrowed) as a dict."""
+    res: StateMap = {}
+    t, k, i = c_void_p(), c_void_p(), c_void_p()
+    tl, kl, il = c_size_t(), c_size_t(), c_size_t()
+    for n in range(C.mxc_state_size(p)):
+        _ffi.check(C.mxc_state_entry(p, n, byref(t), byref(tl), byref(k),
+                                     byref(kl), byref(i), byref(il)))
+        res[(_ffi.text(t.value, tl.value), _ffi.text(k.value, kl.value))] \
+            = _ffi.text(i.value, il.value)
+    return res
+
+
 def _take_state(p: int) -> StateMap:
     try:
-        res: StateMap = {}
-        t, k, i = c_void_p(), c_void_p(), c_void_p()
-        tl, kl, il = c_size_t(), c_size_t(), c_size_t()
-        for n in range(C.mxc_state_size(p)):
-            _ffi.check(C.mxc_state_entry(p, n, byref(t), byref(tl), byref(k),
-                                         byref(kl), byref(i), byref(il)))
-            res[(_ffi.text(t.value, tl.value), _ffi.text(k.value, kl.value))] \
-                = _ffi.text(i.value, il.value)
-        return res
+        return state_dict(p)
     finally:
         C.mxc_state_free(p)
 

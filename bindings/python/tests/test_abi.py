@@ -119,6 +119,22 @@ class PublicNames(unittest.TestCase):
                 self.assertTrue(getattr(obj, "__doc__", None),
                                 "%s has no docstring" % name)
 
+    def test_methods_and_properties_documented(self):
+        import inspect
+        for name in mc.__all__:
+            obj = getattr(mc, name)
+            if not (inspect.isclass(obj)
+                    and obj.__module__.startswith("matrix_core")):
+                continue
+            self.assertTrue(obj.__doc__, name)
+            for n, m in vars(obj).items():
+                if n.startswith("_"):
+                    continue
+                if isinstance(m, (classmethod, staticmethod)):
+                    m = m.__func__
+                if inspect.isfunction(m) or isinstance(m, property):
+                    self.assertTrue(m.__doc__, "%s.%s" % (name, n))
+
     def test_functions_have_type_hints(self):
         import inspect
         for name in mc.__all__:
