@@ -126,6 +126,22 @@ mxc__sigil_id_valid(char sigil, const char *s, size_t n)
 	return mxc__server_name_valid(colon + 1, n - (size_t)(colon - s) - 1);
 }
 
+/* Base64 alphabets by byte: bit 0 standard (A-Z a-z 0-9 + /), bit 1
+ * URL-safe (A-Z a-z 0-9 - _). */
+static const uint8_t b64_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2, 0, 1,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 2,
+	0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 /* "$" or "!" followed by the 43 characters of an unpadded base64 SHA-256
  * (rooms/v3 and v4: Event IDs; rooms/v12: Room IDs). */
 bool
@@ -134,18 +150,10 @@ mxc__hash_id_valid(char sigil, const char *s, size_t n, bool urlsafe)
 	if (n != 44 || s[0] != sigil)
 		return false;
 	const unsigned char *u = (const unsigned char *)s;
-	for (size_t i = 1; i < n; i++) {
-		unsigned char c = u[i];
-		/* in order of frequency: letters, digits, then the two
-		 * alphabet-specific characters */
-		if ((unsigned)((c | 0x20) - 'a') < 26 ||
-		    (unsigned)(c - '0') < 10)
-			continue;
-		if (urlsafe ? (c == '-' || c == '_') : (c == '+' || c == '/'))
-			continue;
-		return false;
-	}
-	return true;
+	uint8_t bit = urlsafe ? 2 : 1, all = bit;
+	for (size_t i = 1; i < n; i++)
+		all &= b64_class[u[i]];
+	return all != 0;
 }
 
 /* An event ID of the room version's format. */
