@@ -407,6 +407,17 @@ write_lexeme_number(writer *w, const mxc_json *v)
 	if (!isfinite(x))
 		return mxc__err(w->err, MXC_ERR_JSON_NUMBER_RANGE,
 		                "number outside the range of a double");
+	if (!w->python && x == floor(x)) {
+		/* a non-integral text whose nearest double is integral (1e-400
+		 * is 0, 0.99999999999999999999 is 1): written as that integer,
+		 * like any integral value, so that the canonical form of the
+		 * canonical form is itself */
+		if (fabs(x) < 9.2e18)
+			return write_int(w, (int64_t)x);
+		char tmp[400];
+		int k = snprintf(tmp, sizeof tmp, "%.0f", x);
+		return w_write(w, tmp, (size_t)k);
+	}
 	return write_python_float(w, x);
 }
 

@@ -33,11 +33,13 @@
  *    MXC_ERR_JSON_NUMBER_RANGE rather than an unbounded expansion;
  *  - any other number as Python's repr() of the nearest double (the
  *    shortest text that reads back to that double: 51146.98, 1e-05,
- *    1.5e+300), because most such events were hashed and signed by Synapse
- *    through Python's json module. Where the spec's example and Python
- *    differ (integral floats: Python writes 1e10 as 10000000000.0), the
- *    spec wins. A number too large for a double (1.5e400) is
- *    MXC_ERR_JSON_NUMBER_RANGE.
+ *    1.5e-300), because most such events were hashed and signed by
+ *    Synapse through Python's json module; but when that double is itself
+ *    integral (1e-400 is 0, 0.99999999999999999999 is 1) it is written as
+ *    that integer, so that canonicalising canonical output changes nothing.
+ *    Where the spec's example and Python differ (integral floats: Python
+ *    writes 1e10 as 10000000000.0), the spec wins. A non-integral number
+ *    beyond the range of a double is MXC_ERR_JSON_NUMBER_RANGE.
  *
  * Values are immutable after parsing and may be shared between threads.
  * Object members are kept sorted by key (by UTF-8 bytes, which is by

@@ -188,9 +188,15 @@ START_TEST(test_lenient_number_forms)
 	ck_assert_uint_eq(strspn(c + 2, "0"), 299);
 	free(c);
 	mxc_json_free(v);
-	CANON("[123.450,3.14159265358979323846,1e-400,-1e-400]", L,
-	      "[123.45,3.141592653589793,0.0,-0.0]");
-	CANON("[12345678901234567.5]", L, "[1.2345678901234568e+16]");
+	CANON("[123.450,3.14159265358979323846]", L,
+	      "[123.45,3.141592653589793]");
+	/* texts whose nearest double is integral are written as integers,
+	 * so that canonicalising is idempotent (found by the fuzzer:
+	 * 2E-4442 once gave 0.0, which in turn gave 0) */
+	CANON("[1e-400,-1e-400,2E-4442,0.99999999999999999999,"
+	      "100000000000000000000.5]",
+	      L, "[0,0,0,1,100000000000000000000]");
+	CANON("[12345678901234567.5]", L, "[12345678901234568]");
 	/* an integral value longer than the limit has no bounded form */
 	mxc_buf out = MXC_BUF_INIT;
 	mxc_error err;
