@@ -190,8 +190,9 @@ MXC_API const mxc_event *mxc_pdu_result_event(const mxc_pdu_result *r);
 
 /**
  * The state after the event: the state before it plus the event when it
- * is a state event that was not rejected; NULL when dropped. Borrowed
- * from the result.
+ * is a state event that was not rejected; NULL when dropped, and when the
+ * state before could not be computed (rejected at step 5 for a malformed
+ * history). Borrowed from the result.
  */
 MXC_API const mxc_state *mxc_pdu_result_state_after(
 	const mxc_pdu_result *r);
