@@ -39,8 +39,14 @@ check_event(const mxc_room_version *rv, const mxc_event *ev, unsigned flags,
 {
 	uint8_t h[32], h2[32];
 	const mxc_json *pdu = mxc_event_json(ev);
-	if (mxc_event_content_hash(h, ev, NULL) != MXC_OK ||
-	    mxc_event_reference_hash(h, ev, NULL) != MXC_OK)
+	/* A PDU passed the size check, which canonicalises it whole; a
+	 * labelled event may hold a lenient number with no bounded canonical
+	 * form (1e99999), which only its hashes refuse. */
+	int rc = mxc_event_content_hash(h, ev, NULL);
+	if (rc != MXC_OK && !((flags & MXC_EVENT_PARSE_LABELLED) &&
+	                      rc == MXC_ERR_JSON_NUMBER_RANGE))
+		abort();
+	if (mxc_event_reference_hash(h, ev, NULL) != MXC_OK)
 		abort();
 	size_t idn;
 	const char *id = mxc_event_id(ev, &idn);
@@ -87,7 +93,7 @@ check_event(const mxc_room_version *rv, const mxc_event *ev, unsigned flags,
 
 	/* sign, then the signed copy's content hash verifies */
 	mxc_json *signed_ev = NULL;
-	int rc = mxc_event_sign_json(&signed_ev, rv, pdu, "example.org", key,
+	rc = mxc_event_sign_json(&signed_ev, rv, pdu, "example.org", key,
 	                             NULL, NULL);
 	if (rc == MXC_OK) {
 		mxc_event_verdict v;
@@ -102,7 +108,8 @@ check_event(const mxc_room_version *rv, const mxc_event *ev, unsigned flags,
 		if (rc != MXC_OK && rc != MXC_ERR_BAD_EVENT)
 			abort();
 		mxc_json_free(signed_ev);
-	} else if (rc != MXC_ERR_JSON_TYPE) {
+	} else if (rc != MXC_ERR_JSON_TYPE &&
+	           rc != MXC_ERR_JSON_NUMBER_RANGE) {
 		abort();
 	}
 }
