@@ -362,13 +362,39 @@ add_type(mxc_auth_type *out, size_t *n, const char *t, size_t tl,
 	(*n)++;
 }
 
+static int auth_types_into(mxc_auth_type *out, size_t *n_out,
+                           const mxc_event *ev, mxc_error *err);
+
 int
-mxc_auth_types(mxc_auth_type *out, size_t *n_out, const mxc_event *ev,
-               mxc_error *err)
+mxc_auth_types(mxc_auth_type *out, size_t out_cap, size_t *n_out,
+               const mxc_event *ev, mxc_error *err)
 {
 	if (!out || !n_out || !ev)
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
 		                "auth types: NULL argument");
+	*n_out = 0;
+	if (out_cap >= MXC_AUTH_TYPES_MAX)
+		return auth_types_into(out, n_out, ev, err);
+	/* a smaller array: select into room for the maximum, then copy
+	 * what fits or say how much is needed */
+	mxc_auth_type all[MXC_AUTH_TYPES_MAX];
+	size_t n = 0;
+	int rc = auth_types_into(all, &n, ev, err);
+	if (rc)
+		return rc;
+	if (n > out_cap)
+		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
+		                "auth types: room for %zu entries, the event "
+		                "needs %zu", out_cap, n);
+	memcpy(out, all, n * sizeof *all);
+	*n_out = n;
+	return MXC_OK;
+}
+
+static int
+auth_types_into(mxc_auth_type *out, size_t *n_out, const mxc_event *ev,
+                mxc_error *err)
+{
 	const mxc_room_version *rv = mxc_event_room_version(ev);
 	size_t n = 0, tl, sl, kl;
 	const char *t = mxc_event_type(ev, &tl);
@@ -815,7 +841,8 @@ check_auth_events(ctx *c)
 		return reject(c, MXC_AUTH_NO_CREATE, "no m.room.create event");
 	mxc_auth_type types[MXC_AUTH_TYPES_MAX];
 	size_t nt = 0;
-	int rc = mxc_auth_types(types, &nt, c->ev, c->err);
+	int rc = mxc_auth_types(types, MXC_ARRAY_LEN(types), &nt, c->ev,
+	                        c->err);
 	if (rc != MXC_OK)
 		return rc;
 	if (c->flags & MXC_AUTH_AUTH_EVENTS) {

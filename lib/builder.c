@@ -439,7 +439,8 @@ mxc_build_event(mxc_event **out, const mxc_room_version *rv,
 		goto done;
 	mxc_auth_type types[MXC_AUTH_TYPES_MAX];
 	size_t n_types = 0;
-	if ((rc = mxc_auth_types(types, &n_types, draft, err)))
+	if ((rc = mxc_auth_types(types, MXC_ARRAY_LEN(types), &n_types,
+	                         draft, err)))
 		goto done;
 	for (size_t i = 0; i < n_types && state; i++) {
 		const mxc_event *a = mxc_auth_state_get(

@@ -27,6 +27,18 @@ find_row(int status)
 	return NULL;
 }
 
+size_t
+mxc_status_count(void)
+{
+	return MXC_ARRAY_LEN(status_rows);
+}
+
+int
+mxc_status_at(size_t i)
+{
+	return i < MXC_ARRAY_LEN(status_rows) ? status_rows[i].value : MXC_OK;
+}
+
 const char *
 mxc_strerror(int status)
 {

@@ -587,7 +587,7 @@ check_against(run *r, const mxc_event *ev, const mxc_state *st,
 	*failed = 0;
 	mxc_auth_type types[MXC_AUTH_TYPES_MAX + 1];
 	size_t nt = 0;
-	int rc = mxc_auth_types(types, &nt, ev, r->err);
+	int rc = mxc_auth_types(types, MXC_ARRAY_LEN(types), &nt, ev, r->err);
 	if (rc)
 		return rc;
 	if (mxc_room_version_room_id_from_create(r->rv)) {

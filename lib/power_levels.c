@@ -288,11 +288,26 @@ mxc_power_levels_new(mxc_power_levels **out, const mxc_room_version *rv,
 	if (content && mxc_json_get_type(content) != MXC_JSON_OBJECT)
 		return mxc__err(err, MXC_ERR_JSON_TYPE,
 		                "power levels content is not an object");
+	if (!create_sender)
+		create_sender_len = 0;
+	if (create_sender_len > SIZE_MAX - sizeof(struct mxc_power_levels) - 1)
+		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
+		                "power levels: create sender too long");
 	const mxc_allocator *a = mxc__alloc_or_default(alloc);
-	struct mxc_power_levels *pl = mxc__malloc(a, sizeof *pl);
+	/* the sender is copied behind the struct: the caller's string need
+	 * not outlive the view (the JSON values must) */
+	struct mxc_power_levels *pl =
+		mxc__malloc(a, sizeof *pl + create_sender_len + 1);
 	if (!pl)
 		return mxc__err(err, MXC_ERR_NOMEM, "out of memory");
-	mxc__power_levels_init(pl, rv, content, create_content, create_sender,
+	char *sender_copy = NULL;
+	if (create_sender) {
+		sender_copy = (char *)(pl + 1);
+		if (create_sender_len)
+			memcpy(sender_copy, create_sender, create_sender_len);
+		sender_copy[create_sender_len] = '\0';
+	}
+	mxc__power_levels_init(pl, rv, content, create_content, sender_copy,
 	                       create_sender_len);
 	pl->alloc = *a;
 	*out = pl;

@@ -926,7 +926,8 @@ allowed(graph *g, uint32_t i, const uint32_t *state, bool use_auth_events,
 		goto out;
 	mxc_auth_type types[MXC_AUTH_TYPES_MAX];
 	size_t nt = 0;
-	if ((rc = mxc_auth_types(types, &nt, nd->ev, NULL)))
+	if ((rc = mxc_auth_types(types, MXC_ARRAY_LEN(types), &nt, nd->ev,
+	                         NULL)))
 		goto out;
 	for (size_t t = 0; t < nt; t++) {
 		uint32_t k;

@@ -42,7 +42,8 @@ op_auth_types(const mxc_json *req, cli_reply *r)
 	mxc_auth_type types[MXC_AUTH_TYPES_MAX];
 	size_t n = 0;
 	mxc_error err;
-	int rc = mxc_auth_types(types, &n, ev, &err);
+	int rc = mxc_auth_types(types, sizeof types / sizeof types[0], &n, ev,
+	                        &err);
 	if (rc == MXC_OK) {
 		sb_adds(&r->result, "[");
 		for (size_t i = 0; i < n; i++) {

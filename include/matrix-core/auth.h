@@ -91,12 +91,16 @@ typedef struct mxc_auth_type {
  * token), and the m.room.member of `content.join_authorised_via_users_
  * server` (a join with a string value, versions with restricted joins).
  * An m.room.create event needs nothing.
- * @param out    room for MXC_AUTH_TYPES_MAX entries; borrowed from `ev`
- * @param n_out  receives the number of entries
- * @return MXC_OK or MXC_ERR_INVALID_ARGUMENT
+ * @param out      receives the entries (strings borrowed from `ev`)
+ * @param out_cap  room in `out`, in entries; MXC_AUTH_TYPES_MAX
+ *                 (mxc_auth_types_max()) is always enough
+ * @param n_out    receives the number of entries
+ * @return MXC_OK or MXC_ERR_INVALID_ARGUMENT (also when the event needs
+ *         more entries than out_cap: the message says how many)
  */
-MXC_API int mxc_auth_types(mxc_auth_type *out, size_t *n_out,
-                           const mxc_event *ev, mxc_error *err);
+MXC_API int mxc_auth_types(mxc_auth_type *out, size_t out_cap,
+                           size_t *n_out, const mxc_event *ev,
+                           mxc_error *err);
 
 /* ---- state ----------------------------------------------------------- */
 

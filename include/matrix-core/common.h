@@ -109,6 +109,22 @@ MXC_API const char *mxc_status_message(int status);
  */
 MXC_API int mxc_status_from_name(int *out, const char *name);
 
+/** Number of rows in the status table (bindings map every code). */
+MXC_API size_t mxc_status_count(void);
+
+/** Status value of row i of the table, or MXC_OK past its end. */
+MXC_API int mxc_status_at(size_t i);
+
+/**
+ * sizeof of a public struct by its type name ("mxc_error", "mxc_buf",
+ * "mxc_allocator", "mxc_event_key", "mxc_event_verdict",
+ * "mxc_old_verify_key", "mxc_auth_type", "mxc_store_ops",
+ * "mxc_transport_ops", "mxc_pdu_options"), so that bindings can check
+ * their copies of the layouts at load time.
+ * @return the size, or 0 for a name that is not a public struct
+ */
+MXC_API size_t mxc_struct_size(const char *name);
+
 /**
  * Detail of a failure, owned by the caller (usually on the stack); every
  * function taking one accepts NULL. Filled only when the call fails (or,

@@ -88,7 +88,9 @@ MXC_API int mxc_power_level_parse(int64_t *out, const mxc_room_version *rv,
  *                        or NULL when the room has none
  * @param create_content  content of the m.room.create event (may be NULL
  *                        when the room has no create event: no creator)
- * @param create_sender   sender of the m.room.create event (may be NULL)
+ * @param create_sender   sender of the m.room.create event (may be NULL;
+ *                        copied: it need not outlive the view, while
+ *                        `content` and `create_content` must)
  * @param alloc           allocator, NULL for the C library's
  * @return MXC_OK; MXC_ERR_JSON_TYPE (content is not an object);
  *         MXC_ERR_INVALID_ARGUMENT; MXC_ERR_NOMEM. Values are read when

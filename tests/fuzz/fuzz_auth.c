@@ -98,7 +98,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		mxc_auth_type t[MXC_AUTH_TYPES_MAX];
 		size_t nt = 0;
-		if (mxc_auth_types(t, &nt, ev, NULL) != MXC_OK ||
+		if (mxc_auth_types(t, MXC_AUTH_TYPES_MAX, &nt, ev, NULL) != MXC_OK ||
 		    nt > MXC_AUTH_TYPES_MAX)
 			abort();
 		mxc_event_free(ev);

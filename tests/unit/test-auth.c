@@ -141,7 +141,8 @@ assert_types(const char *ver, const char *text, const char *want)
 	mxc_event *ev = ev_of(ver, text);
 	mxc_auth_type t[MXC_AUTH_TYPES_MAX];
 	size_t n = 99;
-	ck_assert_int_eq(mxc_auth_types(t, &n, ev, NULL), MXC_OK);
+	ck_assert_int_eq(mxc_auth_types(t, MXC_AUTH_TYPES_MAX, &n, ev, NULL),
+	                 MXC_OK);
 	char got[512] = "";
 	for (size_t i = 0; i < n; i++) {
 		char one[128];
@@ -198,8 +199,23 @@ START_TEST(auth_types)
 	             "m.room.member|@b:b");
 	ck_assert_uint_eq(mxc_auth_types_max(), MXC_AUTH_TYPES_MAX);
 	size_t n;
-	ck_assert_int_eq(mxc_auth_types(NULL, &n, NULL, NULL),
+	ck_assert_int_eq(mxc_auth_types(NULL, 0, &n, NULL, NULL),
 	                 MXC_ERR_INVALID_ARGUMENT);
+	/* an output with too little room: refused, with the count needed;
+	 * with exactly enough room, the same entries */
+	mxc_event *ev = ev_of("10", "{\"type\":\"m.room.member\","
+	                            "\"state_key\":\"@b:b\",\"sender\":\"@a:a\","
+	                            "\"content\":{\"membership\":\"invite\"}}");
+	mxc_auth_type t[MXC_AUTH_TYPES_MAX];
+	mxc_error err;
+	ck_assert_int_eq(mxc_auth_types(t, 4, &n, ev, &err),
+	                 MXC_ERR_INVALID_ARGUMENT);
+	ck_assert_ptr_nonnull(strstr(err.message, "needs 5"));
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(mxc_auth_types(t, 5, &n, ev, NULL), MXC_OK);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_mem_eq(t[4].type, "m.room.join_rules", 17);
+	mxc_event_free(ev);
 }
 END_TEST
 

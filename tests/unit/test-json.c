@@ -467,6 +467,25 @@ START_TEST(test_status_table)
 	ck_assert_int_eq(st, MXC_ERR_JSON_DEPTH);
 	ck_assert_int_eq(mxc_status_from_name(&st, "nope"), MXC_ERR_NOT_FOUND);
 	ck_assert_ptr_nonnull(mxc_status_message(MXC_ERR_NOMEM));
+	/* the table can be listed: every row has a distinct stable name that
+	 * maps back to it */
+	size_t n = mxc_status_count();
+	ck_assert_uint_ge(n, 28);
+	ck_assert_int_eq(mxc_status_at(0), MXC_OK);
+	ck_assert_int_eq(mxc_status_at(n), MXC_OK);
+	for (size_t i = 0; i < n; i++) {
+		int v = mxc_status_at(i), back;
+		const char *name = mxc_strerror(v);
+		ck_assert_str_ne(name, "unknown_status");
+		ck_assert_int_eq(mxc_status_from_name(&back, name), MXC_OK);
+		ck_assert_int_eq(back, v);
+	}
+	/* struct sizes for bindings */
+	ck_assert_uint_eq(mxc_struct_size("mxc_error"), sizeof(mxc_error));
+	ck_assert_uint_eq(mxc_struct_size("mxc_buf"), sizeof(mxc_buf));
+	ck_assert_uint_eq(mxc_struct_size("mxc_event_key"), sizeof(mxc_event_key));
+	ck_assert_uint_eq(mxc_struct_size("mxc_json"), 0); /* opaque */
+	ck_assert_uint_eq(mxc_struct_size(NULL), 0);
 }
 END_TEST
 

@@ -515,7 +515,7 @@ replay_case(const mxc_json *doc, const mxc_json *cs, const char *ver)
 		                                 NULL), MXC_OK);
 		mxc_auth_type types[MXC_AUTH_TYPES_MAX];
 		size_t nt = 0, na = 0;
-		ck_assert_int_eq(mxc_auth_types(types, &nt, dev, NULL), MXC_OK);
+		ck_assert_int_eq(mxc_auth_types(types, MXC_AUTH_TYPES_MAX, &nt, dev, NULL), MXC_OK);
 		for (size_t t = 0; t < nt && before; t++) {
 			const char *a = mxc_state_get(before, types[t].type,
 			                              types[t].type_len,

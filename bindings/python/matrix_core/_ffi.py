@@ -195,6 +195,9 @@ _U = c_uint
 DECLARATIONS: Dict[str, Tuple[Any, List[Any]]] = {
     # common.h
     "mxc_strerror": (c_char_p, [_I]),
+    "mxc_status_count": (_Z, []),
+    "mxc_status_at": (_I, [_Z]),
+    "mxc_struct_size": (_Z, [_S]),
     "mxc_status_message": (c_char_p, [_I]),
     "mxc_status_from_name": (_I, [POINTER(c_int), _S]),
     "mxc_error_clear": (None, [_E]),
@@ -354,7 +357,7 @@ DECLARATIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "mxc_power_levels_validate": (_I, [_P, _P, _E]),
     # auth.h
     "mxc_auth_types_max": (_Z, []),
-    "mxc_auth_types": (_I, [POINTER(AuthType), _PZ, _P, _E]),
+    "mxc_auth_types": (_I, [POINTER(AuthType), _Z, _PZ, _P, _E]),
     "mxc_auth_state_new": (_I, [_PP, POINTER(c_void_p), _Z, _A, _E]),
     "mxc_auth_state_free": (None, [_P]),
     "mxc_auth_state_set": (_I, [_P, _P, _E]),
@@ -536,6 +539,21 @@ for _name, (_res, _args) in DECLARATIONS.items():
 
 if C.mxc_init() != 0:
     raise ImportError("matrix_core: mxc_init() failed (libsodium)")
+# the struct layouts copied above must match the library's
+for _sname, _scls in (("mxc_error", Error), ("mxc_buf", Buf),
+                      ("mxc_allocator", Allocator),
+                      ("mxc_event_key", EventKey),
+                      ("mxc_event_verdict", EventVerdict),
+                      ("mxc_old_verify_key", OldVerifyKey),
+                      ("mxc_auth_type", AuthType),
+                      ("mxc_store_ops", StoreOps),
+                      ("mxc_transport_ops", TransportOps),
+                      ("mxc_pdu_options", PduOptions)):
+    _csize = C.mxc_struct_size(_sname.encode())
+    if _csize != ctypes.sizeof(_scls):
+        raise ImportError(
+            "matrix_core: %s is %d bytes in %s but %d in this binding"
+            % (_sname, _csize, LIBRARY_PATH, ctypes.sizeof(_scls)))
 VERSION_NUMBER: int = C.mxc_version_number()
 VERSION: str = C.mxc_version().decode()
 if (VERSION_NUMBER >> 16, (VERSION_NUMBER >> 8) & 0xFF) != ABI_VERSION:

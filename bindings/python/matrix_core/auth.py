@@ -50,7 +50,8 @@ def auth_types(event: Event) -> List[Tuple[str, str]]:
     arr = (_ffi.AuthType * AUTH_TYPES_MAX)()
     n = c_size_t()
     err = _ffi.Error()
-    st = C.mxc_auth_types(arr, byref(n), event._ptr, byref(err))
+    st = C.mxc_auth_types(arr, AUTH_TYPES_MAX, byref(n), event._ptr,
+                          byref(err))
     _ffi.check(st, err)
     return [(_ffi.text(arr[i].type, arr[i].type_len),
              _ffi.text(arr[i].state_key, arr[i].state_key_len))

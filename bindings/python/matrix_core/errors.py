@@ -282,12 +282,16 @@ def status_value(name: str) -> int:
 
 
 def _register() -> Tuple[int, ...]:
+    # every row of the library's status table gets a class: its own, or
+    # MatrixCoreError for a status newer than this binding
     known = []
-    for name, cls in _BY_NAME.items():
-        out = _ffi.c_int()
-        if _ffi.C.mxc_status_from_name(_ffi.byref(out), name.encode()) == 0:
-            _ffi.ERROR_CLASSES[out.value] = cls
-            known.append(out.value)
+    for i in range(_ffi.C.mxc_status_count()):
+        value = _ffi.C.mxc_status_at(i)
+        if value == 0:
+            continue
+        name = _ffi.C.mxc_strerror(value).decode()
+        _ffi.ERROR_CLASSES[value] = _BY_NAME.get(name, MatrixCoreError)
+        known.append(value)
     _ffi._BASE_ERROR.append(MatrixCoreError)
     return tuple(known)
 
