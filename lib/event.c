@@ -341,8 +341,9 @@ check_refs(const mxc_event *ev, const mxc_json *list, const char *name,
 		/* the path is only written out for an error */
 		if (labelled) {
 			if (!ref_id(el, &len))
-				return REF_PATH(), fail(err, MXC_ERR_BAD_EVENT,
-				                        path, "not an event ID");
+				return REF_PATH(),
+				       fail(err, MXC_ERR_BAD_EVENT, path,
+				            "not an event ID");
 			continue;
 		}
 		if (ev->rv->event_id_in_pdu) {
@@ -619,16 +620,15 @@ event_init(mxc_event *ev, enum size_check how, size_t text_len,
 			return fail(err, MXC_ERR_EVENT_TOO_LARGE, "$.sender",
 			            "user ID longer than 255 bytes");
 		if (ev->room_id) {
+			const char *r = ev->room_id;
+			size_t rn = ev->room_id_len;
 			bool ok = rv->room_id_from_create
-			                  ? mxc__hash_id_valid('!', ev->room_id,
-			                                       ev->room_id_len,
-			                                       true)
-			                  : mxc__sigil_id_valid('!', ev->room_id,
-			                                        ev->room_id_len);
+			                  ? mxc__hash_id_valid('!', r, rn, true)
+			                  : mxc__sigil_id_valid('!', r, rn);
 			if (!ok)
 				return fail(err, MXC_ERR_BAD_IDENTIFIER,
 				            "$.room_id",
-				            "not a room ID of this room version");
+				            "not a room ID of this version");
 			if (limit_len(ev, ev->room_id, ev->room_id_len) >
 			    MXC_EVENT_MAX_ID_BYTES)
 				return fail(err, MXC_ERR_EVENT_TOO_LARGE,
@@ -639,7 +639,7 @@ event_init(mxc_event *ev, enum size_check how, size_t text_len,
 			if (!event_id_valid(rv, ev->id, ev->id_len))
 				return fail(err, MXC_ERR_BAD_IDENTIFIER,
 				            "$.event_id",
-				            "not an event ID of this room version");
+				            "not an event ID of this version");
 			if (limit_len(ev, ev->id, ev->id_len) >
 			    MXC_EVENT_MAX_ID_BYTES)
 				return fail(err, MXC_ERR_EVENT_TOO_LARGE,

@@ -218,7 +218,8 @@ key_usable(const mxc_room_version *rv, const mxc_event_key *k, int64_t ts,
 	 * the lesser of it and 7 days into the future */
 	if (rv->enforce_key_validity && k->valid_until_ts != MXC_TS_NONE) {
 		int64_t until = k->valid_until_ts;
-		if (now_ts != MXC_TS_NONE && now_ts <= INT64_MAX - SEVEN_DAYS_MS &&
+		if (now_ts != MXC_TS_NONE &&
+		    now_ts <= INT64_MAX - SEVEN_DAYS_MS &&
 		    now_ts + SEVEN_DAYS_MS < until)
 			until = now_ts + SEVEN_DAYS_MS;
 		if (until < ts)
@@ -360,7 +361,8 @@ mxc_event_verify_json(mxc_event_verdict *out, const mxc_room_version *rv,
 		const char *sender = mxc_json_get_string(sender_v, &len);
 		s = id_server(sender, len, &lens[0]);
 		if (!s) {
-			mxc__err(err, MXC_ERR_BAD_EVENT, "sender is not a user ID");
+			mxc__err(err, MXC_ERR_BAD_EVENT,
+			         "sender is not a user ID");
 			mxc__err_subject(err, "$.sender", 8);
 			return MXC_ERR_BAD_EVENT;
 		}
@@ -423,8 +425,8 @@ mxc_event_verify_json(mxc_event_verdict *out, const mxc_room_version *rv,
 		out->signatures_valid = 0;
 		snprintf(out->signatures_reason,
 		         sizeof out->signatures_reason,
-		         "no sender (nor, in v1/v2, event_id): no server is known "
-		         "to have to sign");
+		         "no sender (nor, in v1/v2, event_id): no server "
+		         "is known to have to sign");
 	} else if (!sigs || sigs->type != MXC_JSON_OBJECT) {
 		out->signatures_valid = 0;
 		snprintf(out->signatures_reason,

@@ -261,7 +261,8 @@ mxc__redact_view(mxc__arena *ar, const mxc_room_version *rv,
                  const mxc_json *pdu)
 {
 	if (rv->redaction >= MXC_REDACTION_V11)
-		return redact_with(ar, rv, pdu, top_v11, MXC_ARRAY_LEN(top_v11));
+		return redact_with(ar, rv, pdu, top_v11,
+		                   MXC_ARRAY_LEN(top_v11));
 	return redact_with(ar, rv, pdu, top_v1, MXC_ARRAY_LEN(top_v1));
 }
 
@@ -273,7 +274,8 @@ mxc__reference_view(mxc__arena *ar, const mxc_room_version *rv,
 	 * and unsigned (redaction removes unsigned); from v3 a top-level
 	 * event_id is not part of the PDU (DESIGN.md: event IDs) */
 	if (rv->redaction >= MXC_REDACTION_V11)
-		return redact_with(ar, rv, pdu, ref_v11, MXC_ARRAY_LEN(ref_v11));
+		return redact_with(ar, rv, pdu, ref_v11,
+		                   MXC_ARRAY_LEN(ref_v11));
 	if (rv->event_id_in_pdu)
 		return redact_with(ar, rv, pdu, ref_v1, MXC_ARRAY_LEN(ref_v1));
 	return redact_with(ar, rv, pdu, ref_v3, MXC_ARRAY_LEN(ref_v3));

@@ -124,7 +124,7 @@ static const struct mxc_room_version rows[] = {
 		.enforce_key_validity = true,
 	},
 	{
-		/* rooms/v9: redaction keeps join_authorised_via_users_server. */
+		/* rooms/v9: redaction keeps join_authorised_via_users_server */
 		.id = "9", .id_len = 1,
 		.event_format = MXC_EVENT_FORMAT_V4,
 		.redaction = MXC_REDACTION_V9, .auth_rules = 8,
@@ -237,27 +237,111 @@ mxc_room_version_id(const mxc_room_version *rv)
 }
 
 /* Getters: 0 for a NULL row. */
-#define GETTER(name, expr)                                                  \
-	int mxc_room_version_##name(const mxc_room_version *rv)              \
-	{                                                                   \
-		return rv ? (int)(expr) : 0;                                 \
-	}
 
-GETTER(is_stable, rv->stable)
-GETTER(event_format, rv->event_format)
-GETTER(redaction, rv->redaction)
-GETTER(auth_rules, rv->auth_rules)
-GETTER(state_res, rv->state_res)
-GETTER(hashed_event_ids, !rv->event_id_in_pdu)
-GETTER(strict_canonical_json, rv->strict_canonical_json)
-GETTER(string_power_levels, rv->string_power_levels)
-GETTER(float_power_levels, rv->float_power_levels)
-GETTER(integer_power_levels, rv->integer_power_levels)
-GETTER(knocking, rv->knocking)
-GETTER(restricted_joins, rv->restricted_joins)
-GETTER(knock_restricted, rv->knock_restricted)
-GETTER(redacts_in_content, rv->redacts_in_content)
-GETTER(creator_from_sender, rv->creator_from_sender)
-GETTER(room_id_from_create, rv->room_id_from_create)
-GETTER(room_creators, rv->room_creators)
-GETTER(enforce_key_validity, rv->enforce_key_validity)
+int
+mxc_room_version_is_stable(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->stable) : 0;
+}
+
+int
+mxc_room_version_event_format(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->event_format) : 0;
+}
+
+int
+mxc_room_version_redaction(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->redaction) : 0;
+}
+
+int
+mxc_room_version_auth_rules(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->auth_rules) : 0;
+}
+
+int
+mxc_room_version_state_res(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->state_res) : 0;
+}
+
+int
+mxc_room_version_hashed_event_ids(const mxc_room_version *rv)
+{
+	return rv ? (int)(!rv->event_id_in_pdu) : 0;
+}
+
+int
+mxc_room_version_strict_canonical_json(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->strict_canonical_json) : 0;
+}
+
+int
+mxc_room_version_string_power_levels(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->string_power_levels) : 0;
+}
+
+int
+mxc_room_version_float_power_levels(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->float_power_levels) : 0;
+}
+
+int
+mxc_room_version_integer_power_levels(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->integer_power_levels) : 0;
+}
+
+int
+mxc_room_version_knocking(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->knocking) : 0;
+}
+
+int
+mxc_room_version_restricted_joins(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->restricted_joins) : 0;
+}
+
+int
+mxc_room_version_knock_restricted(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->knock_restricted) : 0;
+}
+
+int
+mxc_room_version_redacts_in_content(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->redacts_in_content) : 0;
+}
+
+int
+mxc_room_version_creator_from_sender(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->creator_from_sender) : 0;
+}
+
+int
+mxc_room_version_room_id_from_create(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->room_id_from_create) : 0;
+}
+
+int
+mxc_room_version_room_creators(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->room_creators) : 0;
+}
+
+int
+mxc_room_version_enforce_key_validity(const mxc_room_version *rv)
+{
+	return rv ? (int)(rv->enforce_key_validity) : 0;
+}

@@ -69,8 +69,8 @@ START_TEST(vectors_all_versions)
 		                         : 0;
 		assert_b64(h, alpha, test_str(c, "reference_hash", NULL), name);
 		/* the JSON-level functions agree */
-		ck_assert_int_eq(mxc_event_reference_hash_json(h, rv, pdu, NULL),
-		                 MXC_OK);
+		int rc2 = mxc_event_reference_hash_json(h, rv, pdu, NULL);
+		ck_assert_int_eq(rc2, MXC_OK);
 		assert_b64(h, alpha, test_str(c, "reference_hash", NULL), name);
 		ck_assert_int_eq(mxc_event_content_hash_json(h, rv, pdu, NULL),
 		                 MXC_OK);
@@ -83,7 +83,8 @@ START_TEST(vectors_all_versions)
 		/* v12 create: the room ID */
 		const char *want_room = test_str(c, "room_id", NULL);
 		if (want_room) {
-			ck_assert_str_eq(mxc_event_room_id(ev, NULL), want_room);
+			ck_assert_str_eq(mxc_event_room_id(ev, NULL),
+			                 want_room);
 			ck_assert_int_eq(mxc_event_room_id_json(&b, rv, pdu,
 			                                        NULL),
 			                 MXC_OK);
@@ -149,8 +150,8 @@ START_TEST(spec_content_hashes)
 		uint8_t h[32];
 		/* the hash of the input and of the signed output agree:
 		 * hashes, signatures and unsigned are not covered */
-		ck_assert_int_eq(mxc_event_content_hash_json(
-					 h, rv, mxc_json_getz(c, "input"), NULL),
+		const mxc_json *in = mxc_json_getz(c, "input");
+		ck_assert_int_eq(mxc_event_content_hash_json(h, rv, in, NULL),
 		                 MXC_OK);
 		assert_b64(h, 0, want, "spec input");
 		ck_assert_int_eq(mxc_event_content_hash_json(

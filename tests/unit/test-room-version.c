@@ -37,7 +37,8 @@ static const struct want rows[] = {
 START_TEST(table_rows)
 {
 	const struct want *w = &rows[_i];
-	const mxc_room_version *rv = mxc_room_version_find(w->id, strlen(w->id));
+	const mxc_room_version *rv =
+		mxc_room_version_find(w->id, strlen(w->id));
 	ck_assert_ptr_nonnull(rv);
 	ck_assert_ptr_eq(mxc_room_version_at((size_t)_i), rv);
 	ck_assert_str_eq(mxc_room_version_id(rv), w->id);
@@ -72,8 +73,9 @@ START_TEST(lookup)
 	ck_assert_uint_eq(mxc_room_version_count(), 12);
 	ck_assert_ptr_null(mxc_room_version_at(12));
 	/* exact match only: no trimming, no numeric reading, no prefix */
-	static const char *const bad[] = {"", "0", "13", "01", " 1", "1 ",
-	                                  "1.0", "v1", "org.matrix.msc1", "1\0"};
+	static const char *const bad[] = {
+		"", "0", "13", "01", " 1", "1 ", "1.0", "v1", "org.matrix.msc1",
+		"1\0"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		ck_assert_ptr_null(mxc_room_version_find(
 			bad[i], i == 9 ? 2 : strlen(bad[i])));
