@@ -108,6 +108,11 @@ int op_resolve(const mxc_json *req, cli_reply *r);
 int op_build_event(const mxc_json *req, cli_reply *r);
 int cmd_build_event(int argc, char **argv);
 
+/* ops_pdu.c: the batch op, and `mxc check-pdu FILE` (the same request
+ * read from a file) */
+int op_check_pdu(const mxc_json *req, cli_reply *r);
+int cmd_check_pdu(int argc, char **argv);
+
 /* The whole table, NULL-terminated (mxc.c). */
 extern const cli_op cli_ops[];
 

@@ -27,6 +27,7 @@ const cli_op cli_ops[] = {
 	{"auth", op_auth},
 	{"resolve", op_resolve},
 	{"build_event", op_build_event},
+	{"check_pdu", op_check_pdu},
 	{NULL, NULL},
 };
 
@@ -52,6 +53,11 @@ usage(FILE *f)
 	      "                                        build_event request "
 	      "(exit 1 if the\n"
 	      "                                        auth rules reject it)\n"
+	      "  check-pdu FILE                        check a received PDU "
+	      "from a\n"
+	      "                                        check_pdu request (exit "
+	      "1 if rejected\n"
+	      "                                        or dropped)\n"
 	      "  batch                                 JSON-lines protocol "
 	      "on stdin/stdout\n"
 	      "  version                               library version\n",
@@ -328,6 +334,8 @@ main(int argc, char **argv)
 		return cmd_sign(argc, argv);
 	if (strcmp(cmd, "build-event") == 0)
 		return cmd_build_event(argc, argv);
+	if (strcmp(cmd, "check-pdu") == 0)
+		return cmd_check_pdu(argc, argv);
 	if (strcmp(cmd, "verify") == 0)
 		return cmd_verify(argc, argv);
 	if (strcmp(cmd, "version") == 0) {
