@@ -22,6 +22,17 @@ setup() { # DIR ARGS...: configure once, quietly unless it fails
 	rm -rf "$dir"
 	meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; exit 1; }
 }
+count_line() { # log: add its last "N passed, M failed" line (a failure if none)
+	local line
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+	if [ -z "$line" ]; then
+		failed=$((failed + 1))
+		return
+	fi
+	set -- $line
+	passed=$((passed + $1))
+	failed=$((failed + $3))
+}
 count_meson() { # build dir: add meson's Ok/Fail counts
 	local log="$1/meson-logs/testlog.json"
 	local ok fail
@@ -59,6 +70,10 @@ PY
 	passed=$((passed + ${pr% *}))
 	failed=$((failed + ${pr#* }))
 fi
+
+echo "== install check (meson install, pkg-config, shared and static)"
+tests/install-check.sh build-install 2>&1 | tee build-install.log || true
+count_line build-install.log
 
 echo "== fuzzing (libFuzzer, clang-14)"
 secs=${MXC_FUZZ_SECONDS:-45}
