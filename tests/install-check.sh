@@ -28,7 +28,7 @@ check "SONAME carries the major version" sh -c "objdump -p $(find "$prefix" -nam
 check "example builds (shared)" cc -std=c11 -Wall -Werror -o "$dir/memory-store" examples/memory-store.c $(pkg-config --cflags --libs matrix-core)
 check "example runs (shared)" sh -c "LD_LIBRARY_PATH=$(pkg-config --variable=libdir matrix-core) $dir/memory-store examples/data/forks-v12.json | grep -q 'PL2'"
 # static
-check "example builds (static)" cc -std=c11 -Wall -Werror -DMXC_STATIC -o "$dir/memory-store-static" examples/memory-store.c $(pkg-config --cflags matrix-core) "$(pkg-config --variable=libdir matrix-core)/libmatrix-core.a" $(pkg-config --libs-only-l --static libsodium libcrypto)
+check "example builds (static)" cc -std=c11 -Wall -Werror -DMXC_STATIC -o "$dir/memory-store-static" examples/memory-store.c $(pkg-config --cflags matrix-core) "$(pkg-config --variable=libdir matrix-core)/libmatrix-core.a" $(pkg-config --libs-only-l --static libsodium libcrypto) -lm
 check "example runs (static)" sh -c "$dir/memory-store-static examples/data/forks-v12.json | grep -q 'PL2'"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
