@@ -82,7 +82,7 @@ CC=clang-14 CXX=clang++-14 setup build-fuzz -Dfuzzing=enabled \
 	-Dbuildtype=debugoptimized
 ninja -C build-fuzz
 for f in build-fuzz/tests/fuzz/fuzz-*; do
-	[ -x "$f" ] || continue
+	[ -f "$f" ] && [ -x "$f" ] || continue
 	t=${f##*/fuzz-}
 	work=$(mktemp -d)
 	cp -r "tests/fuzz/corpus/$t/." "$work/" 2>/dev/null || true
