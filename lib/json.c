@@ -540,7 +540,10 @@ static inline int
 key_cmp(const mxc__json_member *a, const mxc__json_member *b)
 {
 	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-	int c = n ? memcmp(a->key, b->key, n) : 0;
+	/* most keys differ in their first byte: decide there without a call */
+	if (n && a->key[0] != b->key[0])
+		return (unsigned char)a->key[0] < (unsigned char)b->key[0] ? -1 : 1;
+	int c = n > 1 ? memcmp(a->key + 1, b->key + 1, n - 1) : 0;
 	if (c)
 		return c;
 	return a->key_len < b->key_len ? -1 : a->key_len > b->key_len;
@@ -576,10 +579,29 @@ sort_members(mxc__json_member *m, size_t n, mxc__json_member *tmp)
 		m[k++] = tmp[i++];
 }
 
-/* Sort `n` members in place and report the first duplicate, if any. */
+/* Sort `n` members in place and report the first duplicate, if any.
+ * Input that is already in order (canonical JSON, as most senders write
+ * it) or in reverse order costs one pass. */
 static const mxc__json_member *
 sort_and_find_dup(mxc__json_member *m, size_t n, mxc__json_member *tmp)
 {
+	size_t asc = 1, desc = 1;
+	while (asc < n && key_cmp(&m[asc - 1], &m[asc]) < 0)
+		asc++;
+	if (asc < n && asc == 1) {
+		while (desc < n && key_cmp(&m[desc - 1], &m[desc]) > 0)
+			desc++;
+		if (desc == n) {
+			for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+				mxc__json_member t = m[i];
+				m[i] = m[j];
+				m[j] = t;
+			}
+			return NULL; /* strictly descending: no duplicate */
+		}
+	}
+	if (asc == n)
+		return NULL; /* strictly ascending: sorted, no duplicate */
 	sort_members(m, n, tmp);
 	for (size_t i = 1; i < n; i++)
 		if (key_cmp(&m[i - 1], &m[i]) == 0)
