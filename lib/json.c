@@ -136,7 +136,8 @@ static inline void
 skip_ws(parser *ps)
 {
 	unsigned char *p = ps->p;
-	while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+	/* one comparison for the common case: a token follows at once */
+	while (*p <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
 		p++;
 	ps->p = p;
 }
