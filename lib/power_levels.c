@@ -25,51 +25,6 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* appendices: Server Name. server_name = hostname [ ":" port ];
- * hostname = IPv4address / "[" IPv6address "]" / dns-name;
- * dns-name = 1*255 dns-char (DIGIT / ALPHA / "-" / "."); port = 1*5 DIGIT.
- * (An IPv4 address is a dns-name lexically.) */
-static bool
-server_name_valid(const char *s, size_t n)
-{
-	size_t i = 0;
-	if (n == 0)
-		return false;
-	if (s[0] == '[') {
-		size_t j = 1;
-		while (j < n && s[j] != ']') {
-			char c = s[j];
-			if (!(is_digit(c) || (c >= 'a' && c <= 'f') ||
-			      (c >= 'A' && c <= 'F') || c == ':' || c == '.'))
-				return false;
-			j++;
-		}
-		if (j >= n || j < 3) /* at least "[::]" */
-			return false;
-		i = j + 1;
-	} else {
-		while (i < n && s[i] != ':') {
-			char c = s[i];
-			if (!(is_digit(c) || (c >= 'a' && c <= 'z') ||
-			      (c >= 'A' && c <= 'Z') || c == '-' || c == '.'))
-				return false;
-			i++;
-		}
-		if (i == 0 || i > 255)
-			return false;
-	}
-	if (i == n)
-		return true;
-	if (s[i] != ':')
-		return false;
-	size_t digits = n - i - 1;
-	if (digits < 1 || digits > 5)
-		return false;
-	for (size_t k = i + 1; k < n; k++)
-		if (!is_digit(s[k]))
-			return false;
-	return true;
-}
 
 bool
 mxc__user_id_domain(const char *id, size_t len, const char **dom,
@@ -97,7 +52,7 @@ mxc__auth_user_id_valid(const char *id, size_t len)
 	size_t dl;
 	if (!mxc__user_id_domain(id, len, &dom, &dl))
 		return false;
-	return server_name_valid(dom, dl);
+	return mxc__server_name_valid(dom, dl);
 }
 
 /* ---- values ----------------------------------------------------------- */

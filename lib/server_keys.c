@@ -297,18 +297,11 @@ check_self_signature(const mxc_server_keys *ks, mxc_error *err)
 		mxc__err_subject(err, "$.signatures", 12);
 		return MXC_ERR_BAD_SIGNATURE;
 	}
-	mxc__arena ar;
-	mxc__arena_init(&ar, &ks->arena.alloc);
 	mxc_buf bytes;
 	mxc_buf_init(&bytes, &ks->arena.alloc);
 	int rc = MXC_OK;
 	size_t checked = 0;
-	const mxc_json *view = mxc__json_signing_view(&ar, doc);
-	if (!view) {
-		rc = mxc__err(err, MXC_ERR_NOMEM, "out of memory");
-		goto done;
-	}
-	rc = mxc__canonical_buf(&bytes, view, err);
+	rc = mxc_json_signing_bytes(&bytes, doc, err);
 	if (rc)
 		goto done;
 	for (size_t i = 0; i < entry->u.obj.n; i++) {
@@ -337,7 +330,6 @@ check_self_signature(const mxc_server_keys *ks, mxc_error *err)
 	}
 done:
 	mxc_buf_dispose(&bytes);
-	mxc__arena_free(&ar);
 	return rc;
 }
 

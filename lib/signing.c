@@ -133,12 +133,7 @@ mxc_json_sign(mxc_json **out, const mxc_json *obj, const char *server_name,
 
 	/* Signing Details: canonical JSON of the object without `signatures`
 	 * and `unsigned`, signed, the signature in unpadded base64 */
-	const mxc_json *view = mxc__json_signing_view(&ar, obj);
-	if (!view) {
-		rc = mxc__err(err, MXC_ERR_NOMEM, "out of memory");
-		goto done;
-	}
-	rc = mxc__canonical_buf(&bytes, view, err);
+	rc = mxc_json_signing_bytes(&bytes, obj, err);
 	if (rc)
 		goto done;
 	uint8_t sig[MXC_ED25519_SIG_BYTES];

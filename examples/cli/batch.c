@@ -83,8 +83,7 @@ handle_line(const char *line, size_t len)
 		reply_fail(&r, "bad_request", "request failed");
 	respond(id, id != NULL, false, &r, ok);
 out:
-	sb_free(&r.result);
-	sb_free(&r.error_extra);
+	cli_reply_free(&r);
 	mxc_json_free(req);
 }
 

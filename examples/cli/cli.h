@@ -119,6 +119,14 @@ extern const cli_op cli_ops[];
 /* Run the batch protocol on stdin/stdout. */
 int cli_batch(void);
 
+/* Free what a reply holds. */
+void cli_reply_free(cli_reply *r);
+
+/* The request object of a human subcommand run like a batch op: the
+ * last argument names a file (none: stdin), parsed as request lines are.
+ * NULL, with the reason on stderr, when it cannot be read or parsed. */
+mxc_json *cli_read_request(int argc, char **argv, const char *cmd);
+
 /* Read a whole file ("-" or NULL: stdin); NULL on failure. */
 char *cli_read_file(const char *path, size_t *len);
 

@@ -145,25 +145,9 @@ out:
 int
 cmd_build_event(int argc, char **argv)
 {
-	const char *path = NULL;
-	for (int i = 0; i < argc; i++)
-		path = argv[i];
-	size_t len;
-	char *text = cli_read_file(path, &len);
-	if (!text) {
-		fprintf(stderr, "mxc: cannot read %s\n", path ? path : "stdin");
+	mxc_json *req = cli_read_request(argc, argv, "build-event");
+	if (!req)
 		return 2;
-	}
-	mxc_json *req = NULL;
-	mxc_error err;
-	int rc = mxc_json_parse(&req, text, len, MXC_JSON_LENIENT_NUMBERS, NULL,
-	                        &err);
-	free(text);
-	if (rc) {
-		fprintf(stderr, "mxc: build-event: %s (%s)\n", err.message,
-		        mxc_strerror(rc));
-		return 2;
-	}
 	cli_reply r = {0};
 	int status = 0;
 	if (op_build_event(req, &r) == 0) {
@@ -173,8 +157,7 @@ cmd_build_event(int argc, char **argv)
 		fprintf(stderr, "mxc: build-event: %s: %s\n", r.code, r.message);
 		status = r.code && strcmp(r.code, "auth_rejected") == 0 ? 1 : 2;
 	}
-	sb_free(&r.result);
-	sb_free(&r.error_extra);
+	cli_reply_free(&r);
 	mxc_json_free(req);
 	return status;
 }

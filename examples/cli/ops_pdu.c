@@ -366,25 +366,9 @@ op_check_pdu(const mxc_json *req, cli_reply *r)
 int
 cmd_check_pdu(int argc, char **argv)
 {
-	const char *path = NULL;
-	for (int i = 0; i < argc; i++)
-		path = argv[i];
-	size_t len;
-	char *text = cli_read_file(path, &len);
-	if (!text) {
-		fprintf(stderr, "mxc: cannot read %s\n", path ? path : "stdin");
+	mxc_json *req = cli_read_request(argc, argv, "check-pdu");
+	if (!req)
 		return 2;
-	}
-	mxc_json *req = NULL;
-	mxc_error err;
-	int rc = mxc_json_parse(&req, text, len, MXC_JSON_LENIENT_NUMBERS, NULL,
-	                        &err);
-	free(text);
-	if (rc) {
-		fprintf(stderr, "mxc: check-pdu: %s (%s)\n", err.message,
-		        mxc_strerror(rc));
-		return 2;
-	}
 	cli_reply r = {0};
 	int status = 2, outcome;
 	if (mxc_json_get_type(req) != MXC_JSON_OBJECT) {
@@ -402,8 +386,7 @@ cmd_check_pdu(int argc, char **argv)
 			fprintf(stderr, "{%.*s}\n", (int)r.error_extra.n,
 			        r.error_extra.p);
 	}
-	sb_free(&r.result);
-	sb_free(&r.error_extra);
+	cli_reply_free(&r);
 	mxc_json_free(req);
 	return status;
 }

@@ -272,3 +272,34 @@ cli_read_file(const char *path, size_t *len)
 	*len = s.n;
 	return s.p;
 }
+
+void
+cli_reply_free(cli_reply *r)
+{
+	sb_free(&r->result);
+	sb_free(&r->error_extra);
+}
+
+mxc_json *
+cli_read_request(int argc, char **argv, const char *cmd)
+{
+	const char *path = argc > 0 ? argv[argc - 1] : NULL;
+	size_t len;
+	char *text = cli_read_file(path, &len);
+	if (!text) {
+		fprintf(stderr, "mxc: %s: cannot read %s\n", cmd,
+		        path ? path : "stdin");
+		return NULL;
+	}
+	mxc_json *req = NULL;
+	mxc_error err;
+	int rc = mxc_json_parse(&req, text, len, MXC_JSON_LENIENT_NUMBERS, NULL,
+	                        &err);
+	free(text);
+	if (rc) {
+		fprintf(stderr, "mxc: %s: %s (%s)\n", cmd, err.message,
+		        mxc_strerror(rc));
+		return NULL;
+	}
+	return req;
+}
