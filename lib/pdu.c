@@ -744,6 +744,36 @@ check_policy(run *r, const mxc_event *ev, const mxc_state *cur,
 	return rc;
 }
 
+/* Whether a top-level key is outside both the content hash and the
+ * reference hash: `unsigned` (which each server may fill in, e.g. `age`)
+ * and `signatures`. */
+static bool
+unhashed_key(const char *k, size_t kl)
+{
+	return (kl == 8 && !memcmp(k, "unsigned", 8)) ||
+	       (kl == 10 && !memcmp(k, "signatures", 10));
+}
+
+/* Two copies of an event are the same event when they agree on every
+ * top-level member but `unsigned` and `signatures`. */
+static bool
+same_hashed(const mxc_json *a, const mxc_json *b)
+{
+	size_t na = 0, nb = 0, kl;
+	const char *k;
+	const mxc_json *v;
+	for (size_t i = 0; (v = mxc_json_member(a, i, &k, &kl)); i++) {
+		if (unhashed_key(k, kl))
+			continue;
+		na++;
+		if (!mxc_json_equal(v, mxc_json_get(b, k, kl)))
+			return false;
+	}
+	for (size_t i = 0; mxc_json_member(b, i, &k, &kl); i++)
+		nb += !unhashed_key(k, kl);
+	return na == nb;
+}
+
 /* One round of the checks. MISSING when something is lacking. */
 static int
 check_once(run *r, mxc_keyring *kr, const char *json, size_t len,
@@ -798,12 +828,13 @@ check_once(run *r, mxc_keyring *kr, const char *json, size_t len,
 			goto fail;
 		mxc_event_free(ev);
 		ev = red;
+		/* the ID was borrowed from the event just freed */
+		id = mxc_event_id(ev, &idl);
 		res->redacted = 1;
 		snprintf(res->reason, sizeof res->reason,
 		         "hash check failed (%s): redacted", v.hash_reason);
 	}
-	if (held && !mxc_json_equal(mxc_event_json(held),
-	                            mxc_event_json(ev))) {
+	if (held && !same_hashed(mxc_event_json(held), mxc_event_json(ev))) {
 		verdict(res, MXC_PDU_DROPPED, MXC_PDU_STEP_FORMAT,
 		        MXC_ERR_BAD_EVENT,
 		        "another event with ID %s is already held%s", id,

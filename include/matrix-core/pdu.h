@@ -69,7 +69,8 @@
  *  - An event whose ID the context already holds with other content is
  *    dropped (for v1/v2, another event reusing an ID; from v3 the same
  *    reference hash with other unsigned-but-hashed content, i.e. a copy
- *    whose hash check differs).
+ *    whose hash check differs). A copy differing only in `unsigned` or
+ *    `signatures`, which no hash covers, is the same event.
  */
 #ifndef MATRIX_CORE_PDU_H
 #define MATRIX_CORE_PDU_H

@@ -336,6 +336,54 @@ START_TEST(test_tampered_body)
 	ck_assert_uint_eq(mxc_json_size(mxc_event_content(held)), 0);
 	mxc_pdu_result_free(res);
 	free(m.json);
+	/* tampered and rejected (carol cites no membership): the redacted
+	 * event is recorded as rejected under its ID (found by fuzz_pdu: the
+	 * ID was read from the unredacted event, freed by then) */
+	m = msg(&r, C, CAROL, E[5].id, NULL, "original", -1);
+	at = strstr(m.json, "original");
+	memcpy(at, "tampered", 8);
+	add_key(&r, C);
+	res = check(&r, &m, NULL, MXC_OK);
+	expect(res, MXC_PDU_REJECTED, MXC_PDU_STEP_AUTH_EVENTS, 1,
+	       "sender is not joined");
+	ck_assert(mxc_ctx_is_rejected(r.ctx, m.id, strlen(m.id)));
+	ck_assert_str_eq(mxc_event_id(mxc_pdu_result_event(res), NULL), m.id);
+	mxc_pdu_result_free(res);
+	free(m.json);
+	room_free(&r);
+}
+END_TEST
+
+/* An event the context holds, received again with `unsigned` data (which
+ * no hash covers) is the same event, not another one with its ID. */
+START_TEST(test_resent_with_unsigned)
+{
+	room r;
+	room_init(&r, _i);
+	add_key(&r, C);
+	size_t n = strlen(E[5].json);
+	pdu m;
+	m.json = malloc(n + 32);
+	memcpy(m.json, E[5].json, n - 1);
+	strcpy(m.json + n - 1, ",\"unsigned\":{\"age\":5}}");
+	snprintf(m.id, sizeof m.id, "%s", E[5].id);
+	mxc_pdu_result *res = check(&r, &m, NULL, MXC_OK);
+	expect(res, MXC_PDU_ACCEPTED, 0, 0, NULL);
+	ck_assert_str_eq(mxc_event_id(mxc_pdu_result_event(res), NULL),
+	                 E[5].id);
+	ck_assert_uint_eq(mxc_ctx_event_count(r.ctx), 6);
+	mxc_pdu_result_free(res);
+	free(m.json);
+	/* a copy whose hashed content differs is still dropped: a message
+	 * held, received with its body changed (hash check failed; the
+	 * redacted copy is not what the context holds) */
+	m = msg(&r, C, CAROL, E[5].id, E[5].id, "original", -1);
+	trust(&r, &m);
+	memcpy(strstr(m.json, "original"), "tampered", 8);
+	res = check(&r, &m, NULL, MXC_OK);
+	expect(res, MXC_PDU_DROPPED, MXC_PDU_STEP_FORMAT, 1, "already held");
+	mxc_pdu_result_free(res);
+	free(m.json);
 	room_free(&r);
 }
 END_TEST
@@ -650,6 +698,7 @@ mxc_test_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_accepted_and_dropped, 0, 3);
 	tcase_add_loop_test(tc, test_tampered_body, 0, 3);
+	tcase_add_loop_test(tc, test_resent_with_unsigned, 0, 3);
 	tcase_add_loop_test(tc, test_rejected, 0, 3);
 	tcase_add_loop_test(tc, test_soft_failure, 0, 3);
 	tcase_add_loop_test(tc, test_missing_key, 0, 3);
