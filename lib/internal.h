@@ -414,4 +414,14 @@ int mxc__state_power_order(const char **out, mxc_ctx *ctx,
                            const char *const *ids, size_t n,
                            mxc_error *err);
 
+/* The conflicted state subgraph (rooms/v12, Definitions) of the
+ * conflicted state set `ids` (NUL-terminated IDs, loaded through ctx with
+ * their auth chains): every event on an auth_events path between two of
+ * them, endpoints included, as a sorted list (a listed event on no such
+ * path is not in it). The same code marks the subgraph in v2.1
+ * resolution. Statuses as mxc_state_auth_chain. O(V + E). */
+int mxc__state_conflicted_subgraph(mxc_id_list **out, mxc_ctx *ctx,
+                                   const char *const *ids, size_t n,
+                                   mxc_error *err);
+
 #endif

@@ -27,8 +27,10 @@ enum {
 	F_POWER_DONE = 1u << 5, /* `power` computed */
 	F_ML_DONE = 1u << 6,    /* `mainline` computed */
 	F_FORWARD = 1u << 7,    /* v2.1: reachable from a conflicted event */
-	F_REACHES = 1u << 8,    /* v2.1: reaches a conflicted event */
-	F_ALL_SETS = 1u << 9    /* listed in every state set */
+	F_REACHES = 1u << 8,    /* v2.1: reaches a conflicted event by at
+	                         * least one auth_events edge */
+	F_ALL_SETS = 1u << 9,   /* listed in every state set */
+	F_SUBGRAPH = 1u << 10   /* v2.1: in the conflicted state subgraph */
 };
 
 typedef struct node {
@@ -1073,6 +1075,56 @@ find_create(graph *g)
 	return MXC_OK;
 }
 
+/*
+ * The conflicted state subgraph (rooms/v12, Definitions): the union of
+ * the auth_events paths between two events of the conflicted state set
+ * (the nodes with F_CONFLICTED), endpoints included; its nodes get
+ * F_SUBGRAPH. A node is on such a path when it is reachable from a
+ * conflicted event and reaches one, the path being at least one edge
+ * long (a conflicted event with no conflicted event above or below it is
+ * on no path). Forward: one walk from the auth events of the conflicted
+ * events marks what is reachable by at least one edge (F_FORWARD). Then,
+ * prerequisites first (auth events before the events citing them), a
+ * node reaches a conflicted event by at least one edge when one of its
+ * auth events is conflicted or reaches one (F_REACHES). O(V + E).
+ */
+static int
+conflicted_subgraph(graph *g)
+{
+	g->stamp++;
+	size_t qt = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->nodes[i].flags & F_CONFLICTED)
+			qt = enqueue_auth(g, qt, (uint32_t)i, 0);
+	uint32_t f = F_FORWARD;
+	walk(g, qt, 0, mark_flag, &f);
+	mxc__dag d = {g->n, g->off, g->cnt, g->edges};
+	uint32_t at;
+	int rc = mxc__dag_topo_order(g->queue, &at, &d, g->alloc);
+	if (rc)
+		return rc == MXC_ERR_NOMEM ? nomem(g) : rc;
+	for (size_t o = 0; o < g->n; o++) {
+		uint32_t v = g->queue[o];
+		node *nd = &g->nodes[v];
+		bool from = nd->flags & (F_FORWARD | F_CONFLICTED);
+		if (!from)
+			continue; /* on no path; an event citing it is
+			           * not either (else v is F_FORWARD) */
+		bool r = false;
+		for (uint32_t k = 0; !r && k < g->cnt[v]; k++)
+			r = g->nodes[g->edges[g->off[v] + k]].flags &
+			    (F_REACHES | F_CONFLICTED);
+		/* a path of one edge or more through v: v is reached from a
+		 * conflicted event (or is one) and reaches one by one edge
+		 * or more, or is conflicted and reached by one edge or more */
+		if (r)
+			nd->flags |= F_REACHES | F_SUBGRAPH;
+		else if ((nd->flags & F_FORWARD) && (nd->flags & F_CONFLICTED))
+			nd->flags |= F_SUBGRAPH;
+	}
+	return MXC_OK;
+}
+
 static int
 resolve_v2(graph *g, const uint32_t *set_nodes, const size_t *sizes,
            size_t n_sets, bool v21, bool literal, uint32_t *state)
@@ -1101,34 +1153,13 @@ resolve_v2(graph *g, const uint32_t *set_nodes, const size_t *sizes,
 			nd->flags |= F_FULL;
 	}
 	if (v21) {
-		/* rooms/v12: the conflicted state subgraph, the events on
-		 * auth_events paths between conflicted events. Forward:
-		 * reachable from a conflicted event; then, prerequisites
-		 * first (the topological order computed at load), whether a
-		 * conflicted event is reachable from it. */
-		g->stamp++;
-		size_t qt = 0;
-		for (size_t i = 0; i < total; i++)
-			if (g->nodes[set_nodes[i]].flags & F_CONFLICTED)
-				qt = enqueue(g, qt, set_nodes[i], 0);
-		uint32_t f = F_FORWARD;
-		walk(g, qt, 0, mark_flag, &f);
-		mxc__dag d = {g->n, g->off, g->cnt, g->edges};
-		uint32_t at;
-		if ((rc = mxc__dag_topo_order(g->queue, &at, &d, g->alloc)))
-			return rc == MXC_ERR_NOMEM ? nomem(g) : rc;
-		for (size_t o = 0; o < g->n; o++) {
-			uint32_t v = g->queue[o];
-			node *nd = &g->nodes[v];
-			if (!(nd->flags & F_FORWARD))
-				continue;
-			bool r = nd->flags & F_CONFLICTED;
-			for (uint32_t k = 0; !r && k < g->cnt[v]; k++)
-				r = g->nodes[g->edges[g->off[v] + k]].flags &
-				    F_REACHES;
-			if (r)
-				nd->flags |= F_REACHES | F_FULL;
-		}
+		/* rooms/v12: the full conflicted set also holds the conflicted
+		 * state subgraph */
+		if ((rc = conflicted_subgraph(g)))
+			return rc;
+		for (size_t i = 0; i < g->n; i++)
+			if (g->nodes[i].flags & F_SUBGRAPH)
+				g->nodes[i].flags |= F_FULL;
 	}
 	/* Step 1: power events of the full conflicted set and the events
 	 * of their auth chains in the full conflicted set */
@@ -1552,6 +1583,42 @@ mxc__state_power_order(const char **out, mxc_ctx *ctx,
 		out[i] = g.nodes[items[i]].id;
 out:
 	mxc__free(g.alloc, items);
+	graph_free(&g);
+	return rc;
+}
+
+int
+mxc__state_conflicted_subgraph(mxc_id_list **out, mxc_ctx *ctx,
+                               const char *const *ids, size_t n,
+                               mxc_error *err)
+{
+	if (!out)
+		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT,
+		                "conflicted state subgraph: out is required");
+	*out = NULL;
+	int rc = check_common(ctx, mxc_ctx_room_version(ctx), ids, n, err);
+	if (rc)
+		return rc;
+	mxc__ctx_begin(ctx);
+	graph g;
+	uint32_t *seeds = NULL;
+	if ((rc = graph_init(&g, ctx, mxc_ctx_room_version(ctx), n, err)))
+		goto out;
+	seeds = mxc__malloc(g.alloc, (n + 1) * sizeof *seeds);
+	if (!seeds) {
+		rc = nomem(&g);
+		goto out;
+	}
+	if ((rc = intern_all(&g, ids, NULL, n, seeds)) ||
+	    (rc = load(&g, true)))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		g.nodes[seeds[i]].flags |= F_CONFLICTED;
+	if ((rc = conflicted_subgraph(&g)))
+		goto out;
+	rc = make_id_list(&g, out, F_SUBGRAPH);
+out:
+	mxc__free(g.alloc, seeds);
 	graph_free(&g);
 	return rc;
 }
