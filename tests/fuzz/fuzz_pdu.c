@@ -434,7 +434,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				const char *s = mxc_state_get(after, t, tl, k,
 				                              kl, NULL);
 				if (s && !strcmp(s, id))
-					die("rejected event in the state after");
+					die("rejected event in state after");
 			}
 			break;
 		case MXC_PDU_DROPPED:
@@ -556,7 +556,8 @@ main(int argc, char **argv)
 		put(argv[1], "soft-failed-ban", vi, 0, j);
 		free(j);
 		/* a prev event nobody has: needs input */
-		const char *mp[1] = {"$nosuchevent00000000000000000000000000000000"};
+		const char *mp[1] = {
+			"$nosuchevent00000000000000000000000000000000"};
 		j = mk(r, x, B, NULL, "m.room.message", NULL, BOB, msg, mp, 1,
 		       bob, 3, 0);
 		put(argv[1], "missing-prev", vi, 0, j);
