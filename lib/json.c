@@ -113,6 +113,10 @@ typedef struct parser {
 	size_t ms_n, ms_cap;
 	const mxc_json **is;
 	size_t is_n, is_cap;
+	/* the stacks start in these buffers on the C stack (most documents
+	 * fit: no malloc/free per parse) and move to the heap beyond */
+	mxc__json_member *ms_stack;
+	const mxc_json **is_stack;
 	const mxc_allocator *alloc;
 	/* decoded strings with escapes go here (allocated at the first
 	 * escape, room for the whole input plus a 16-byte store overrun) */
@@ -507,32 +511,49 @@ parse_number(parser *ps, mxc_json *v)
 	return MXC_OK;
 }
 
+/* Grow a scratch stack of `*cap` elements of `size` bytes to at least
+ * `need` (and at least double): out of the initial C stack buffer
+ * `stack` by a copy, on the heap by realloc. */
 static int
+scratch_grow(parser *ps, void **buf, size_t *cap, size_t need, size_t size,
+             const void *stack)
+{
+	size_t c = *cap * 2 > need ? *cap * 2 : need;
+	if (c > SIZE_MAX / size)
+		return MXC_ERR_NOMEM;
+	void *n;
+	if (*buf == stack) {
+		n = mxc__malloc(ps->alloc, c * size);
+		if (n)
+			memcpy(n, *buf, *cap * size);
+	} else {
+		n = mxc__realloc(ps->alloc, *buf, c * size);
+	}
+	if (!n)
+		return MXC_ERR_NOMEM;
+	*buf = n;
+	*cap = c;
+	return MXC_OK;
+}
+
+static inline int
 push_member(parser *ps, const mxc__json_member *m)
 {
-	if (ps->ms_n == ps->ms_cap) {
-		size_t cap = ps->ms_cap ? ps->ms_cap * 2 : 32;
-		void *n = mxc__realloc(ps->alloc, ps->ms, cap * sizeof *ps->ms);
-		if (!n)
-			return MXC_ERR_NOMEM;
-		ps->ms = n;
-		ps->ms_cap = cap;
-	}
+	if (ps->ms_n == ps->ms_cap &&
+	    scratch_grow(ps, (void **)&ps->ms, &ps->ms_cap, ps->ms_n + 1,
+	                 sizeof *ps->ms, ps->ms_stack))
+		return MXC_ERR_NOMEM;
 	ps->ms[ps->ms_n++] = *m;
 	return MXC_OK;
 }
 
-static int
+static inline int
 push_item(parser *ps, const mxc_json *v)
 {
-	if (ps->is_n == ps->is_cap) {
-		size_t cap = ps->is_cap ? ps->is_cap * 2 : 32;
-		void *n = mxc__realloc(ps->alloc, ps->is, cap * sizeof *ps->is);
-		if (!n)
-			return MXC_ERR_NOMEM;
-		ps->is = n;
-		ps->is_cap = cap;
-	}
+	if (ps->is_n == ps->is_cap &&
+	    scratch_grow(ps, (void **)&ps->is, &ps->is_cap, ps->is_n + 1,
+	                 sizeof *ps->is, ps->is_stack))
+		return MXC_ERR_NOMEM;
 	ps->is[ps->is_n++] = v;
 	return MXC_OK;
 }
@@ -673,16 +694,12 @@ done:;
 		mxc__json_member *tmp = NULL;
 		if (n > 12) {
 			/* reuse the scratch stack past the members as merge space */
-			if (ps->ms_cap - ps->ms_n < n / 2 + 1) {
-				size_t cap = ps->ms_n + n / 2 + 1;
-				void *nm = mxc__realloc(ps->alloc, ps->ms,
-				                        cap * sizeof *ps->ms);
-				if (!nm) {
-					rc = MXC_ERR_NOMEM;
-					goto fail;
-				}
-				ps->ms = nm;
-				ps->ms_cap = cap;
+			if (ps->ms_cap - ps->ms_n < n / 2 + 1 &&
+			    scratch_grow(ps, (void **)&ps->ms, &ps->ms_cap,
+			                 ps->ms_n + n / 2 + 1, sizeof *ps->ms,
+			                 ps->ms_stack)) {
+				rc = MXC_ERR_NOMEM;
+				goto fail;
 			}
 			tmp = ps->ms + ps->ms_n;
 		}
@@ -852,6 +869,12 @@ parse_into(mxc_json *root, mxc__arena *ar, const char *text, size_t len,
 		memcpy(copy, text, len);
 	memset(copy + len, 0, SCAN_PAD + 1);
 	parser ps = {0};
+	mxc__json_member ms_stack[64];
+	const mxc_json *is_stack[64];
+	ps.ms = ps.ms_stack = ms_stack;
+	ps.ms_cap = MXC_ARRAY_LEN(ms_stack);
+	ps.is = ps.is_stack = is_stack;
+	ps.is_cap = MXC_ARRAY_LEN(is_stack);
 	ps.base = copy;
 	ps.p = copy;
 	ps.end = copy + len;
@@ -869,8 +892,10 @@ parse_into(mxc_json *root, mxc__arena *ar, const char *text, size_t len,
 	}
 	if (rc == MXC_ERR_NOMEM)
 		mxc__err(err, rc, "out of memory");
-	mxc__free(alloc, ps.ms);
-	mxc__free(alloc, ps.is);
+	if (ps.ms != ms_stack)
+		mxc__free(alloc, ps.ms);
+	if (ps.is != is_stack)
+		mxc__free(alloc, ps.is);
 	return rc;
 }
 
