@@ -118,6 +118,8 @@ typedef struct parser {
 	mxc__json_member *ms_stack;
 	const mxc_json **is_stack;
 	const mxc_allocator *alloc;
+	/* nodes are carved from blocks of the arena here */
+	mxc_json *node_cur, *node_end;
 	/* decoded strings with escapes go here (allocated at the first
 	 * escape, room for the whole input plus a 16-byte store overrun) */
 	unsigned char *sbuf, *sbuf_cur;
@@ -844,11 +846,28 @@ parse_value_into(parser *ps, mxc_json *v, int depth)
 	return perr(ps, p, MXC_ERR_JSON_SYNTAX, "unexpected character");
 }
 
+/* Nodes are taken from a block of NODE_BLOCK nodes, so the common case is
+ * a pointer bump inline rather than a call to the arena per value. */
+#define NODE_BLOCK 32
+
+static mxc_json *
+node_refill(parser *ps)
+{
+	mxc_json *b = mxc__arena_alloc(ps->ar, NODE_BLOCK * sizeof *b);
+	if (!b)
+		return NULL;
+	ps->node_cur = b + 1;
+	ps->node_end = b + NODE_BLOCK;
+	return b;
+}
+
 static int
 parse_value(parser *ps, const mxc_json **out, int depth)
 {
-	mxc_json *v = mxc__arena_alloc(ps->ar, sizeof *v);
-	if (!v)
+	mxc_json *v = ps->node_cur;
+	if (v != ps->node_end)
+		ps->node_cur++;
+	else if (!(v = node_refill(ps)))
 		return MXC_ERR_NOMEM;
 	memset(v, 0, sizeof *v);
 	*out = v;
