@@ -57,14 +57,34 @@ w_room(writer *w, size_t n)
 	return w_grow(w, n);
 }
 
-static int
-w_write(writer *w, const char *p, size_t n)
+/* Copy n bytes: most keys, strings and numbers are short, and a call to
+ * memcpy for them costs more than the copy. Up to 32 bytes take two
+ * possibly overlapping fixed-size copies (each a single load and store);
+ * the source has no padding to read past, so nothing wider. */
+static inline void
+copy_bytes(char *d, const char *s, size_t n)
 {
-	if ((size_t)(w->end - w->cur) >= n) {
-		memcpy(w->cur, p, n);
-		w->cur += n;
-		return MXC_OK;
+	if (n > 32) {
+		memcpy(d, s, n);
+	} else if (n >= 16) {
+		memcpy(d, s, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
 	}
+}
+
+static int
+w_write_slow(writer *w, const char *p, size_t n)
+{
 	if (w->sha) {
 		w_grow(w, 0);
 		if (n > CHUNK) {
@@ -77,6 +97,17 @@ w_write(writer *w, const char *p, size_t n)
 	memcpy(w->cur, p, n);
 	w->cur += n;
 	return MXC_OK;
+}
+
+static inline int
+w_write(writer *w, const char *p, size_t n)
+{
+	if ((size_t)(w->end - w->cur) >= n) {
+		copy_bytes(w->cur, p, n);
+		w->cur += n;
+		return MXC_OK;
+	}
+	return w_write_slow(w, p, n);
 }
 
 static inline int
@@ -185,7 +216,7 @@ write_string(writer *w, const char *s, size_t n, uint32_t flags)
 		return write_escaped(w, s, n);
 	if ((size_t)(w->end - w->cur) >= n + 2) {
 		w->cur[0] = '"';
-		memcpy(w->cur + 1, s, n);
+		copy_bytes(w->cur + 1, s, n);
 		w->cur[n + 1] = '"';
 		w->cur += n + 2;
 		return MXC_OK;
