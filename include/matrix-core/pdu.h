@@ -186,7 +186,10 @@ MXC_API int mxc_pdu_result_status(const mxc_pdu_result *r);
 MXC_API const char *mxc_pdu_result_reason(const mxc_pdu_result *r);
 
 /** The event as processed (redacted when the hash check failed), or NULL
- * when dropped at step 1. Borrowed from the result. */
+ * when it could not be parsed at step 1. A copy of an event the context
+ * already holds whose hashed content differs is dropped at step 1 too, but
+ * parsed: the event is then given (redacted when its hash check failed).
+ * Borrowed from the result. */
 MXC_API const mxc_event *mxc_pdu_result_event(const mxc_pdu_result *r);
 
 /**
