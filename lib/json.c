@@ -717,9 +717,13 @@ done:;
 		const mxc__json_member *dup = sort_and_find_dup(mem, n, tmp);
 		if (dup) {
 			ps->ms_n = base;
-			/* keys are decoded in place, so a key still starts
-			 * one byte after its opening quote in the copy */
-			rc = perr(ps, (const unsigned char *)dup->key - 1,
+			/* a key without escapes lies in the input copy, one
+			 * byte after its opening quote; one with escapes lies
+			 * in the string buffer: report where the object ends */
+			const unsigned char *k = (const unsigned char *)dup->key;
+			const unsigned char *at =
+				k > ps->base && k <= ps->end ? k - 1 : ps->p - 1;
+			rc = perr(ps, at,
 			          MXC_ERR_JSON_DUPLICATE_KEY,
 			          "duplicate key in object");
 			if (ps->err) {
