@@ -720,9 +720,9 @@ done:;
 			/* a key without escapes lies in the input copy, one
 			 * byte after its opening quote; one with escapes lies
 			 * in the string buffer: report where the object ends */
-			const unsigned char *k = (const unsigned char *)dup->key;
+			const unsigned char *dk = (const unsigned char *)dup->key;
 			const unsigned char *at =
-				k > ps->base && k <= ps->end ? k - 1 : ps->p - 1;
+				dk > ps->base && dk <= ps->end ? dk - 1 : ps->p - 1;
 			rc = perr(ps, at,
 			          MXC_ERR_JSON_DUPLICATE_KEY,
 			          "duplicate key in object");
