@@ -62,6 +62,23 @@ check_object(const mxc_json *pdu, mxc_error *err)
 	return MXC_OK;
 }
 
+/* SHA-256 of the canonical JSON of a view of the PDU (built in a scratch
+ * arena: it points at the PDU's own nodes, nothing is copied). */
+static int
+hash_view(uint8_t *out,
+          const mxc_json *(*view)(mxc__arena *, const mxc_room_version *,
+                                  const mxc_json *),
+          const mxc_room_version *rv, const mxc_json *pdu, mxc_error *err)
+{
+	mxc__arena ar;
+	mxc__arena_init(&ar, NULL);
+	const mxc_json *v = view(&ar, rv, pdu);
+	int rc = v ? mxc__hash_canonical(out, v, false, err)
+	           : mxc__err(err, MXC_ERR_NOMEM, "out of memory");
+	mxc__arena_free(&ar);
+	return rc;
+}
+
 int
 mxc_event_content_hash_json(uint8_t *out, const mxc_room_version *rv,
                             const mxc_json *pdu, mxc_error *err)
@@ -71,13 +88,7 @@ mxc_event_content_hash_json(uint8_t *out, const mxc_room_version *rv,
 		return mxc__err(err, MXC_ERR_INVALID_ARGUMENT, "NULL output");
 	if ((rc = check_object(pdu, err)))
 		return rc;
-	mxc__arena ar;
-	mxc__arena_init(&ar, NULL);
-	const mxc_json *v = mxc__content_hash_view(&ar, rv, pdu);
-	rc = v ? mxc__hash_canonical(out, v, false, err)
-	       : mxc__err(err, MXC_ERR_NOMEM, "out of memory");
-	mxc__arena_free(&ar);
-	return rc;
+	return hash_view(out, mxc__content_hash_view, rv, pdu, err);
 }
 
 int
@@ -90,13 +101,7 @@ mxc_event_reference_hash_json(uint8_t *out, const mxc_room_version *rv,
 		                "NULL output or room version");
 	if ((rc = check_object(pdu, err)))
 		return rc;
-	mxc__arena ar;
-	mxc__arena_init(&ar, NULL);
-	const mxc_json *v = mxc__reference_view(&ar, rv, pdu);
-	rc = v ? mxc__hash_canonical(out, v, false, err)
-	       : mxc__err(err, MXC_ERR_NOMEM, "out of memory");
-	mxc__arena_free(&ar);
-	return rc;
+	return hash_view(out, mxc__reference_view, rv, pdu, err);
 }
 
 size_t

@@ -1461,6 +1461,24 @@ out:
 	return rc;
 }
 
+/* The start the ID-list operations share: a graph of the given events
+ * (seeds[i] is the node of ids[i]) and of everything reachable through
+ * auth_events. On failure the caller still frees *seeds and the graph. */
+static int
+load_ids(graph *g, uint32_t **seeds, mxc_ctx *ctx, const char *const *ids,
+         const size_t *id_lens, size_t n, mxc_error *err)
+{
+	int rc = graph_init(g, ctx, mxc_ctx_room_version(ctx), n, err);
+	if (rc)
+		return rc;
+	*seeds = mxc__malloc(g->alloc, (n + 1) * sizeof **seeds);
+	if (!*seeds)
+		return nomem(g);
+	if ((rc = intern_all(g, ids, id_lens, n, *seeds)))
+		return rc;
+	return load(g, true);
+}
+
 int
 mxc_state_auth_chain(mxc_id_list **out, mxc_ctx *ctx, const char *const *ids,
                      const size_t *id_lens, size_t n, unsigned flags,
@@ -1476,15 +1494,7 @@ mxc_state_auth_chain(mxc_id_list **out, mxc_ctx *ctx, const char *const *ids,
 	mxc__ctx_begin(ctx);
 	graph g;
 	uint32_t *seeds = NULL;
-	if ((rc = graph_init(&g, ctx, mxc_ctx_room_version(ctx), n, err)))
-		goto out;
-	seeds = mxc__malloc(g.alloc, (n + 1) * sizeof *seeds);
-	if (!seeds) {
-		rc = nomem(&g);
-		goto out;
-	}
-	if ((rc = intern_all(&g, ids, id_lens, n, seeds)) ||
-	    (rc = load(&g, true)))
+	if ((rc = load_ids(&g, &seeds, ctx, ids, id_lens, n, err)))
 		goto out;
 	g.stamp++;
 	size_t qt = 0;
@@ -1602,15 +1612,7 @@ mxc__state_conflicted_subgraph(mxc_id_list **out, mxc_ctx *ctx,
 	mxc__ctx_begin(ctx);
 	graph g;
 	uint32_t *seeds = NULL;
-	if ((rc = graph_init(&g, ctx, mxc_ctx_room_version(ctx), n, err)))
-		goto out;
-	seeds = mxc__malloc(g.alloc, (n + 1) * sizeof *seeds);
-	if (!seeds) {
-		rc = nomem(&g);
-		goto out;
-	}
-	if ((rc = intern_all(&g, ids, NULL, n, seeds)) ||
-	    (rc = load(&g, true)))
+	if ((rc = load_ids(&g, &seeds, ctx, ids, NULL, n, err)))
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		g.nodes[seeds[i]].flags |= F_CONFLICTED;
